@@ -1,0 +1,1 @@
+"""The Dockerflow Django app: ``INSTALLED_APPS += ["dockerflow.django"]``."""
