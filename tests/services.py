@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-POSTGRES_URL = os.environ.get("DOCKERFLOW_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "DOCKERFLOW_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("DOCKERFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -42,5 +44,7 @@ def require(name: str, url: str) -> str:
             f"{name} is required (DOCKERFLOW_TEST_SERVICES=required) but nothing answers at {where}",
             pytrace=False,
         )
-    pytest.skip(f"{name} not reachable at {where} (set DOCKERFLOW_TEST_SERVICES=required to fail instead)")
+    pytest.skip(
+        f"{name} not reachable at {where} (set DOCKERFLOW_TEST_SERVICES=required to fail instead)"
+    )
     raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,63 @@
+"""The distribution: one wheel and one sdist carrying both import packages.
+
+Builds real artefacts from the working tree with PyPA ``build`` (isolated build
+environment, as a release would) and inspects their file lists.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.packaging
+
+
+@pytest.fixture(scope="module")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return {"wheel": wheel, "sdist": sdist}
+
+
+def test_wheel_contains_both_packages_and_no_tests(artefacts: dict[str, Path]) -> None:
+    names = zipfile.ZipFile(artefacts["wheel"]).namelist()
+    tops = {name.split("/", 1)[0] for name in names}
+    assert "dockerflow" in tops
+    assert "dockerflow_settings" in tops
+    assert not [n for n in names if n.startswith(("tests/", "example/", "docs/", "benchmarks/"))]
+    assert "dockerflow/py.typed" in names
+    assert "dockerflow_settings/py.typed" in names
+    assert any(n.startswith("dockerflow/django/") for n in names)
+
+
+def test_wheel_metadata_declares_dependencies_and_extras(artefacts: dict[str, Path]) -> None:
+    with zipfile.ZipFile(artefacts["wheel"]) as wheel:
+        (meta_name,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = wheel.read(meta_name).decode()
+    for requirement in ("Django>=4.2", "django-configurations>=2.5.1", "python-decouple>=3.8"):
+        assert f"Requires-Dist: {requirement}" in metadata
+    for extra in ("brotli", "redis", "orjson"):
+        assert f"Provides-Extra: {extra}" in metadata
+    assert "Requires-Python: >=3.10" in metadata
+
+
+def test_sdist_has_sources_and_setup_shim(artefacts: dict[str, Path]) -> None:
+    with tarfile.open(artefacts["sdist"]) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    assert {"setup.py", "pyproject.toml", "README.rst"} <= names
+    assert "dockerflow/__init__.py" in names
+    assert "dockerflow_settings/__init__.py" in names
