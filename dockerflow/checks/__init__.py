@@ -1,0 +1,47 @@
+"""Checks: messages, a registry, and runners (python-dockerflow's ``dockerflow.checks`` API)."""
+
+from __future__ import annotations
+
+from .concurrent import run_checks_concurrently
+from .messages import (
+    CRITICAL,
+    DEBUG,
+    ERROR,
+    INFO,
+    STATUSES,
+    WARNING,
+    CheckMessage,
+    Critical,
+    Debug,
+    Error,
+    Info,
+    Warning,
+    level_to_text,
+)
+from .registry import clear_checks, get_checks, register, register_partial
+from .runner import CheckResults, ChecksResults, run_checks, run_checks_async
+
+__all__ = [
+    "CRITICAL",
+    "DEBUG",
+    "ERROR",
+    "INFO",
+    "STATUSES",
+    "WARNING",
+    "CheckMessage",
+    "CheckResults",
+    "ChecksResults",
+    "Critical",
+    "Debug",
+    "Error",
+    "Info",
+    "Warning",
+    "clear_checks",
+    "get_checks",
+    "level_to_text",
+    "register",
+    "register_partial",
+    "run_checks",
+    "run_checks_async",
+    "run_checks_concurrently",
+]

@@ -1,0 +1,183 @@
+"""Built-in checks for ``DOCKERFLOW_CHECKS`` (python-dockerflow's names, plus caches).
+
+Each takes ``app_configs=None, **kwargs`` like a Django system check and returns
+``django.core.checks`` messages with ids from :mod:`dockerflow.health`. Failures
+are results, never exceptions; a message names the database or cache alias and
+never shows a password or a URL's credentials.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core import checks
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import Error as DatabaseError
+from django.utils.module_loading import import_string
+
+from dockerflow import health
+
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
+_MASK = "********"
+_DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+
+
+def _redact(error: BaseException, secrets: Iterable[Any]) -> str:
+    # Driver errors may echo a DSN or URL; mask configured secrets and any
+    # credentials in URLs before the text goes into a message.
+    text = _URL_CREDENTIALS.sub(rf"\g<scheme>{_MASK}@", str(error))
+    for secret in secrets:
+        if isinstance(secret, str) and secret:
+            text = text.replace(secret, _MASK)
+    return f"{type(error).__name__}: {text}"
+
+
+def _database_secrets(settings_dict: dict[str, Any]) -> list[Any]:
+    options = settings_dict.get("OPTIONS") or {}
+    return [settings_dict.get("PASSWORD"), options.get("password"), options.get("passfile")]
+
+
+def _check_database(alias: str) -> list[checks.CheckMessage]:
+    if alias not in connections.settings:
+        msg = f"Database alias '{alias}' is not configured in DATABASES"
+        return [checks.Error(msg, id=health.ERROR_UNKNOWN_DATABASE_ALIAS)]
+    secrets = _database_secrets(connections.settings[alias])
+    try:
+        connection = connections[alias]
+        connection.ensure_connection()
+    except ImproperlyConfigured as exc:
+        msg = f"Database '{alias}' is misconfigured: {_redact(exc, secrets)}"
+        return [checks.Error(msg, id=health.ERROR_MISCONFIGURED_DATABASE)]
+    except DatabaseError as exc:
+        msg = f"Could not connect to database '{alias}': {_redact(exc, secrets)}"
+        return [checks.Error(msg, id=health.ERROR_CANNOT_CONNECT_DATABASE)]
+    if not connection.is_usable():
+        msg = f"Database '{alias}' connection is not usable"
+        return [checks.Error(msg, id=health.ERROR_UNUSABLE_DATABASE)]
+    return []
+
+
+def check_database_connected(
+    app_configs: Any = None, databases: Iterable[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Connect to every alias in ``DATABASES`` (or to ``databases``) and report each failure.
+
+    E001 cannot connect, E002 connected but not usable, E003 misconfigured, E016
+    an alias in ``databases`` that ``DATABASES`` does not have.
+    """
+    aliases = list(connections.settings) if databases is None else list(databases)
+    return [message for alias in aliases for message in _check_database(alias)]
+
+
+def check_migrations_applied(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Warn (W001) about each migration not applied on the default database.
+
+    Only apps in ``app_configs`` when given. I001 (info) when the database cannot
+    be read. A warning, not an error: errors would stop ``migrate`` from running
+    when this is registered as a Django system check.
+    """
+    from django.db.migrations.loader import MigrationLoader
+
+    try:
+        loader = MigrationLoader(connections[DEFAULT_DB_ALIAS], ignore_no_migrations=True)
+    except (ImproperlyConfigured, DatabaseError):
+        msg = f"Can't connect to database '{DEFAULT_DB_ALIAS}' to check migrations"
+        return [checks.Info(msg, id=health.INFO_CANT_CHECK_MIGRATIONS)]
+    app_labels = {app.label for app in app_configs} if app_configs else loader.migrated_apps
+    return [
+        checks.Warning(f"Unapplied migration {migration}", id=health.WARNING_UNAPPLIED_MIGRATION)
+        for node, migration in loader.graph.nodes.items()
+        if migration.app_label in app_labels and node not in loader.applied_migrations
+    ]
+
+
+def _cache_secrets(alias: str) -> list[Any]:
+    config = caches.settings.get(alias, {})
+    options = config.get("OPTIONS") or {}
+    return [options.get("PASSWORD"), options.get("password")]
+
+
+def check_redis_connected(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """PING the Redis behind the ``default`` django-redis cache.
+
+    E004 cannot connect (including a Redis that dies during the PING), E005 no
+    django-redis client (not installed, or ``default`` is not a django-redis
+    cache), E006 misconfigured, E007 PING answered but not with PONG.
+    """
+    try:
+        import redis
+        from django_redis import get_redis_connection
+    except ImportError as exc:
+        msg = f"Redis client not available: {exc}"
+        return [checks.Error(msg, id=health.ERROR_MISSING_REDIS_CLIENT)]
+    secrets = _cache_secrets("default")
+    try:
+        answered = get_redis_connection("default").ping()
+    except NotImplementedError as exc:
+        msg = f"Redis client not available for cache 'default': {_redact(exc, secrets)}"
+        return [checks.Error(msg, id=health.ERROR_MISSING_REDIS_CLIENT)]
+    except ImproperlyConfigured as exc:
+        msg = f"Redis cache 'default' is misconfigured: {_redact(exc, secrets)}"
+        return [checks.Error(msg, id=health.ERROR_MISCONFIGURED_REDIS)]
+    except (redis.RedisError, OSError) as exc:
+        msg = f"Could not connect to Redis (cache 'default'): {_redact(exc, secrets)}"
+        return [checks.Error(msg, id=health.ERROR_CANNOT_CONNECT_REDIS)]
+    if not answered:
+        return [checks.Error("Redis ping failed", id=health.ERROR_REDIS_PING_FAILED)]
+    return []
+
+
+def _check_cache(alias: str) -> list[checks.CheckMessage]:
+    key = f"dockerflow-heartbeat-{uuid.uuid4().hex}"
+    value = uuid.uuid4().hex
+    try:
+        cache = caches[alias]
+        # A timeout, so a key left behind by a failed delete expires by itself.
+        cache.set(key, value, timeout=60)
+        found = cache.get(key)
+        cache.delete(key)
+    except Exception as exc:  # every backend raises its own errors
+        reason = _redact(exc, _cache_secrets(alias))
+    else:
+        if found == value:
+            return []
+        reason = "the value written was not read back"
+    msg = f"Cache '{alias}' round trip (set/get/delete) failed: {reason}"
+    return [checks.Error(msg, id=health.ERROR_CACHE_ROUND_TRIP)]
+
+
+def check_cache_connected(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Write, read back and delete a random key in every cache in ``CACHES`` (E015 on failure).
+
+    ``DummyCache`` aliases are skipped: they store nothing by design.
+    """
+    return [
+        message
+        for alias, config in caches.settings.items()
+        if config.get("BACKEND") != _DUMMY_CACHE
+        for message in _check_cache(alias)
+    ]
+
+
+def register() -> list[Callable[..., Any]]:
+    """Register the ``DOCKERFLOW_CHECKS`` with Django's system-check framework (tag "dockerflow").
+
+    Kept from python-dockerflow for ``manage.py check``; the heartbeat does not
+    use Django's registry (it runs ``DOCKERFLOW_CHECKS`` itself). Returns the checks.
+    """
+    from .heartbeat import check_paths
+
+    registered = []
+    for path in check_paths():
+        try:
+            check = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"DOCKERFLOW_CHECKS entry {path!r}: {exc}") from exc
+        checks.register(check, "dockerflow")
+        registered.append(check)
+    return registered

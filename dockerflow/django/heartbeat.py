@@ -1,0 +1,210 @@
+"""What ``/__heartbeat__`` runs: exactly ``DOCKERFLOW_CHECKS``, concurrently, bounded in time.
+
+* Settings are read at call time through :mod:`dockerflow.django.conf`, so
+  ``override_settings`` applies at once; bad values raise ``ImproperlyConfigured``
+  naming the setting. A check's own failure never raises: a check that raises,
+  times out, is stuck or cannot be imported is an error in the result.
+* Single-flight: callers that arrive while a run is in progress wait for it and
+  share its result. ``DOCKERFLOW_HEARTBEAT_CACHE_SECONDS`` also serves the last
+  result for that long (until a setting changes).
+* Each run (not each caller) sends ``heartbeat_passed``/``heartbeat_failed`` and
+  logs each non-silenced message once (logger ``dockerflow.checks.messages``).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import math
+import numbers
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.utils.module_loading import import_string
+
+from dockerflow import health
+from dockerflow.checks import ERROR, CheckResults, Error
+from dockerflow.checks.concurrent import run_checks_concurrently
+from dockerflow.checks.runner import Check
+
+from . import conf
+from .signals import heartbeat_failed, heartbeat_passed
+
+logger = logging.getLogger("dockerflow.checks")
+
+
+@dataclass(frozen=True)
+class HeartbeatConfig:
+    """The validated heartbeat settings; one object per settings state."""
+
+    checks: tuple[Check, ...]
+    timeout: float
+    cache_seconds: float
+    max_stuck: int
+    silenced_check_ids: frozenset[str]
+
+
+def _invalid(name: str, value: Any, expected: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{name} must be {expected}; got {value!r}")
+
+
+def _seconds(name: str, *, zero_allowed: bool) -> float:
+    value = conf.get(name)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value < 0
+        or (value == 0 and not zero_allowed)
+    ):
+        sign = "a non-negative" if zero_allowed else "a positive"
+        raise _invalid(name, value, f"{sign} number of seconds")
+    return float(value)
+
+
+def _positive_int(name: str) -> int:
+    value = conf.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _invalid(name, value, "an integer >= 1")
+    return value
+
+
+def _strings(name: str) -> tuple[str, ...]:
+    value = conf.get(name)
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(
+        isinstance(item, str) and item for item in value
+    ):
+        raise _invalid(name, value, "a list of non-empty strings")
+    return tuple(value)
+
+
+def _not_importable(path: str, exc: Exception) -> Callable[[], list[Any]]:
+    reason = f": {exc}" if isinstance(exc, ImportError) else " (traceback logged)"
+    message = Error(
+        f"Check {path} cannot be imported: {type(exc).__name__}{reason}",
+        id=health.ERROR_CHECK_NOT_IMPORTABLE,
+    )
+    return lambda: [message]
+
+
+def _with_django_arguments(func: Callable[..., Any]) -> Callable[[], Any]:
+    # Django-style checks take ``app_configs`` (python-dockerflow called them with
+    # app_configs=None); plain zero-argument callables are called as they are.
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # some builtins and C callables have no signature
+        return func
+    if any(p.name == "app_configs" or p.kind is p.VAR_KEYWORD for p in parameters):
+        return functools.partial(func, app_configs=None)
+    return func
+
+
+def _resolve(path: str) -> Check:
+    try:
+        func = import_string(path)
+    except Exception as exc:
+        logger.error("DOCKERFLOW_CHECKS entry %s cannot be imported", path, exc_info=True)
+        return path, _not_importable(path, exc)
+    return path, _with_django_arguments(func)
+
+
+def check_paths() -> tuple[str, ...]:
+    """``DOCKERFLOW_CHECKS``, validated (``ImproperlyConfigured`` unless a list of dotted paths)."""
+    return _strings("DOCKERFLOW_CHECKS")
+
+
+@conf.derived
+def get_config() -> HeartbeatConfig:
+    """The heartbeat settings, validated and with the checks imported (cached per settings state).
+
+    Raises ``ImproperlyConfigured`` for a bad value, naming the setting.
+    """
+    return HeartbeatConfig(
+        checks=tuple(_resolve(path) for path in check_paths()),
+        timeout=_seconds("DOCKERFLOW_HEARTBEAT_TIMEOUT", zero_allowed=False),
+        cache_seconds=_seconds("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", zero_allowed=True),
+        max_stuck=_positive_int("DOCKERFLOW_HEARTBEAT_MAX_STUCK"),
+        silenced_check_ids=frozenset(_strings("SILENCED_SYSTEM_CHECKS")),
+    )
+
+
+def _close_thread_connections() -> None:
+    # Runs in each worker thread: database connections and caches are per thread
+    # in Django, and nothing else would ever close the ones a check opened there.
+    connections.close_all()
+    for cache in caches.all(initialized_only=True):
+        cache.close()
+
+
+class _Flight:
+    """One run in progress, which later callers wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.results: CheckResults | None = None
+
+
+_lock = threading.Lock()
+_current: _Flight | None = None
+_last: tuple[HeartbeatConfig, float, CheckResults] | None = None  # config, finished, results
+
+
+def _cached(config: HeartbeatConfig) -> CheckResults | None:
+    if _last is None or config.cache_seconds <= 0:
+        return None
+    last_config, finished, results = _last
+    if last_config is config and time.monotonic() - finished < config.cache_seconds:
+        return results
+    return None
+
+
+def _run(config: HeartbeatConfig, sender: Any) -> CheckResults:
+    results = run_checks_concurrently(
+        config.checks,
+        timeout=config.timeout,
+        max_stuck=config.max_stuck,
+        silenced_check_ids=config.silenced_check_ids,
+        on_thread_exit=_close_thread_connections,
+    )
+    signal = heartbeat_passed if results.level < ERROR else heartbeat_failed
+    signal.send_robust(sender=sender, level=results.level)
+    return results
+
+
+def run_heartbeat(*, sender: Any = None) -> CheckResults:
+    """Run ``DOCKERFLOW_CHECKS`` (or share a run in progress, or a cached result).
+
+    Returns within about ``DOCKERFLOW_HEARTBEAT_TIMEOUT`` seconds. Each caller gets
+    its own copy of the results. Raises only ``ImproperlyConfigured`` (bad settings).
+    """
+    global _current, _last
+    config = get_config()
+    with _lock:
+        cached = _cached(config)
+        if cached is not None:
+            return cached.copy()
+        flight = _current
+        leader = flight is None
+        if flight is None:
+            flight = _current = _Flight()
+    if not leader:
+        flight.done.wait()
+        if flight.results is None:
+            raise RuntimeError("the heartbeat run this call was waiting for failed")
+        return flight.results.copy()
+    try:
+        flight.results = _run(config, sender)
+    finally:
+        with _lock:
+            _current = None
+            if flight.results is not None:
+                _last = (config, time.monotonic(), flight.results)
+        flight.done.set()
+    return flight.results.copy()

@@ -1,0 +1,35 @@
+"""Ids of the messages the built-in checks and the heartbeat runner produce.
+
+E001-E010 and I001/W001 have python-dockerflow's values (E008-E010 are its Flask
+ids, reserved here so an id never means two things). New ids continue from E011.
+"""
+
+from __future__ import annotations
+
+# python-dockerflow's ids.
+INFO_CANT_CHECK_MIGRATIONS = "dockerflow.health.I001"
+WARNING_UNAPPLIED_MIGRATION = "dockerflow.health.W001"
+ERROR_CANNOT_CONNECT_DATABASE = "dockerflow.health.E001"
+ERROR_UNUSABLE_DATABASE = "dockerflow.health.E002"
+ERROR_MISCONFIGURED_DATABASE = "dockerflow.health.E003"
+ERROR_CANNOT_CONNECT_REDIS = "dockerflow.health.E004"
+ERROR_MISSING_REDIS_CLIENT = "dockerflow.health.E005"
+ERROR_MISCONFIGURED_REDIS = "dockerflow.health.E006"
+ERROR_REDIS_PING_FAILED = "dockerflow.health.E007"
+ERROR_DB_API_EXCEPTION = "dockerflow.health.E008"
+ERROR_SQLALCHEMY_EXCEPTION = "dockerflow.health.E009"
+ERROR_REDIS_EXCEPTION = "dockerflow.health.E010"
+
+# New in dockerflow-settings.
+#: A check raised an exception (its traceback is logged, never returned).
+ERROR_CHECK_RAISED = "dockerflow.health.E011"
+#: A check did not answer within DOCKERFLOW_HEARTBEAT_TIMEOUT.
+ERROR_CHECK_TIMED_OUT = "dockerflow.health.E012"
+#: A check was not started: DOCKERFLOW_HEARTBEAT_MAX_STUCK earlier runs of it are still running.
+ERROR_CHECK_STUCK = "dockerflow.health.E013"
+#: A dotted path in DOCKERFLOW_CHECKS cannot be imported.
+ERROR_CHECK_NOT_IMPORTABLE = "dockerflow.health.E014"
+#: A cache's set/get/delete round trip failed.
+ERROR_CACHE_ROUND_TRIP = "dockerflow.health.E015"
+#: A database alias the check was asked about is not in DATABASES.
+ERROR_UNKNOWN_DATABASE_ALIAS = "dockerflow.health.E016"
