@@ -12,6 +12,7 @@ import os
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import AsyncClient, Client
 from django.urls import path
@@ -370,6 +371,21 @@ class AttributeStripper:
     def __call__(self, request):
         del request._id, request._start_timestamp
         return self.get_response(request)
+
+
+def test_process_response_alone_logs_without_an_id(caplog, rf):
+    request = rf.get("/")
+    DockerflowMiddleware().process_response(request, HttpResponse())
+    record = only_summary(caplog)
+    assert record.rid is None
+    assert not hasattr(record, "t")
+
+
+def test_exception_signal_without_request_or_exception_is_ignored(rf):
+    request = rf.get("/")
+    got_request_exception.send(sender=None, request=None)
+    got_request_exception.send(sender=None, request=request)  # not inside an except block
+    assert "_dockerflow_exception" not in request.__dict__
 
 
 def test_reset_from_another_context_is_harmless(caplog, summary_request):

@@ -1,0 +1,286 @@
+"""/__version__ and the cached version.json reader."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import pytest
+
+import dockerflow.version
+from dockerflow.django import version_file, views
+from dockerflow.django.version_file import VersionFileError, read_version
+from tests.dockerflow.django.test_request_summary import only_summary
+
+VERSION = {
+    "source": "https://github.com/mozilla/x",
+    "version": "v1.2",
+    "commit": "abc",
+    "build": "b",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    version_file.clear_cache()
+    yield
+    version_file.clear_cache()
+
+
+@pytest.fixture
+def root(tmp_path, settings):
+    settings.BASE_DIR = tmp_path
+    return tmp_path
+
+
+def write(root, content: str | bytes) -> None:
+    data = content.encode() if isinstance(content, str) else content
+    (root / "version.json").write_bytes(data)
+
+
+def error_logs(caplog):
+    return [r for r in caplog.records if r.name == "dockerflow.django"]
+
+
+def assert_json_response(response, status):
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    assert b"<html" not in response.content.lower()
+    return json.loads(response.content)
+
+
+@pytest.mark.parametrize("path", ["/__version__", "/__version__/"])
+def test_version_served(client, root, caplog, path):
+    write(root, json.dumps(VERSION))
+    assert assert_json_response(client.get(path), 200) == VERSION
+    assert only_summary(caplog).code == 200
+
+
+def test_non_ascii_values_survive(client, root):
+    write(root, json.dumps({"version": "ünï", "n": 1.5, "nested": {"a": [1, None]}}))
+    assert client.get("/__version__").json() == {
+        "version": "ünï",
+        "n": 1.5,
+        "nested": {"a": [1, None]},
+    }
+
+
+def test_missing_is_a_json_404_without_error_log(client, root, caplog):
+    body = assert_json_response(client.get("/__version__"), 404)
+    assert body == {"error": "version.json not found"}
+    assert error_logs(caplog) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "is not valid JSON"),
+        ("", "is not valid JSON"),
+        ("[1, 2]", "must contain a JSON object, not a JSON array"),
+        ('"v1"', "not a JSON string"),
+        ("42", "not a JSON number"),
+        ("null", "not a JSON null"),
+        ("true", "not a JSON boolean"),
+        (b'{"v": "\xff"}', "is not UTF-8 text"),
+        (b"\xff\xfe{}", "is not valid JSON"),  # a UTF-16 BOM, then not JSON
+        ("1" * 5000, "is not valid JSON"),  # beyond int-from-string digit limit
+    ],
+)
+def test_unusable_file_is_a_json_500_and_one_error_line(client, root, caplog, content, reason):
+    write(root, content)
+    body = assert_json_response(client.get("/__version__"), 500)
+    assert body["error"].startswith("version.json ")
+    assert reason in body["error"]
+    (logged,) = error_logs(caplog)
+    assert logged.levelno == logging.ERROR
+    assert str(root / "version.json") in logged.getMessage()
+    assert reason in logged.getMessage()
+    assert only_summary(caplog).code == 500
+
+
+def test_unreadable_file_is_a_json_500(client, root, caplog):
+    (root / "version.json").mkdir()  # exists, cannot be read as a file
+    body = assert_json_response(client.get("/__version__"), 500)
+    assert "cannot be read" in body["error"]
+    assert len(error_logs(caplog)) == 1
+
+
+def test_root_that_is_not_a_directory_is_a_json_500(client, tmp_path, settings, caplog):
+    settings.BASE_DIR = tmp_path / "a-file"
+    settings.BASE_DIR.write_text("")
+    assert "cannot be read" in assert_json_response(client.get("/__version__"), 500)["error"]
+    assert len(error_logs(caplog)) == 1
+
+
+def test_file_parsed_once_then_only_on_change(client, root, monkeypatch):
+    loads = []
+    real_load = version_file._load
+    monkeypatch.setattr(version_file, "_load", lambda path: loads.append(path) or real_load(path))
+    write(root, json.dumps({"version": "1"}))
+    for _ in range(3):
+        assert client.get("/__version__").json() == {"version": "1"}
+    assert len(loads) == 1
+
+    # Same size, new contents, mtime forced forward: noticed.
+    write(root, json.dumps({"version": "2"}))
+    st = os.stat(root / "version.json")
+    os.utime(root / "version.json", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert client.get("/__version__").json() == {"version": "2"}
+    assert len(loads) == 2
+
+    # Atomic replace (new inode), as a deploy does.
+    (root / "new.json").write_text(json.dumps({"version": "3"}))
+    os.replace(root / "new.json", root / "version.json")
+    assert client.get("/__version__").json() == {"version": "3"}
+
+    # Deleted, then recreated.
+    (root / "version.json").unlink()
+    assert client.get("/__version__").status_code == 404
+    write(root, json.dumps({"version": "4"}))
+    assert client.get("/__version__").json() == {"version": "4"}
+
+
+def test_broken_file_is_not_reparsed_but_fixing_it_is_noticed(client, root, caplog, monkeypatch):
+    loads = []
+    real_load = version_file._load
+    monkeypatch.setattr(version_file, "_load", lambda path: loads.append(path) or real_load(path))
+    write(root, "{broken")
+    assert client.get("/__version__").status_code == 500
+    assert client.get("/__version__").status_code == 500
+    assert len(loads) == 1
+    assert len(error_logs(caplog)) == 2  # one line per failed request
+    write(root, json.dumps(VERSION))
+    assert client.get("/__version__").json() == VERSION
+
+
+def test_file_vanishing_between_stat_and_open(root, monkeypatch):
+    write(root, "{}")
+    real_open = open
+
+    def vanish(path, *args, **kwargs):
+        os.unlink(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", vanish)
+    assert read_version(root) is None
+
+
+def test_read_version_error_carries_path_and_reason(root):
+    write(root, "[]")
+    with pytest.raises(VersionFileError) as info:
+        read_version(root)
+    assert info.value.path == str(root / "version.json")
+    assert "array" in info.value.reason
+
+
+def test_base_dir_unset_falls_back_to_app(client, settings, tmp_path, monkeypatch):
+    del settings.BASE_DIR
+    monkeypatch.setattr(version_file, "DEFAULT_ROOT", str(tmp_path))
+    write(tmp_path, json.dumps({"version": "from /app"}))
+    assert client.get("/__version__").json() == {"version": "from /app"}
+
+
+def test_base_dir_unset_and_no_app_is_a_404(client, settings, tmp_path, monkeypatch):
+    del settings.BASE_DIR
+    monkeypatch.setattr(version_file, "DEFAULT_ROOT", str(tmp_path / "no-app"))
+    assert client.get("/__version__").status_code == 404
+
+
+def test_default_root_is_the_dockerflow_app_directory():
+    assert version_file.DEFAULT_ROOT == "/app"
+
+
+# --- DOCKERFLOW_VERSION_CALLBACK -------------------------------------------------------
+
+calls: list[object] = []
+
+
+def custom_version(root):
+    calls.append(root)
+    return {"version": "custom", "root": str(root)}
+
+
+def none_version(root):
+    return None
+
+
+def list_version(root):
+    return ["not", "a", "dict"]
+
+
+def failing_version(root):
+    raise OSError("disk on fire")
+
+
+def test_callback_dotted_path_gets_the_root(client, root, settings):
+    settings.DOCKERFLOW_VERSION_CALLBACK = f"{__name__}.custom_version"
+    calls.clear()
+    assert client.get("/__version__").json() == {"version": "custom", "root": str(root)}
+    assert calls == [root]
+
+
+def test_callback_as_a_callable(client, root, settings):
+    settings.DOCKERFLOW_VERSION_CALLBACK = lambda r: {"root": os.fspath(r)}
+    assert client.get("/__version__").json() == {"root": str(root)}
+
+
+def test_callback_returning_none_is_a_404(client, root, settings):
+    settings.DOCKERFLOW_VERSION_CALLBACK = f"{__name__}.none_version"
+    assert assert_json_response(client.get("/__version__"), 404) == {
+        "error": "version.json not found"
+    }
+
+
+def test_callback_returning_a_non_dict_is_a_json_500(client, root, settings, caplog):
+    settings.DOCKERFLOW_VERSION_CALLBACK = f"{__name__}.list_version"
+    assert_json_response(client.get("/__version__"), 500)
+    (logged,) = error_logs(caplog)
+    assert "list" in logged.getMessage()
+
+
+def test_callback_raising_is_a_json_500_with_traceback_logged(client, root, settings, caplog):
+    settings.DOCKERFLOW_VERSION_CALLBACK = f"{__name__}.failing_version"
+    body = assert_json_response(client.get("/__version__"), 500)
+    assert body == {"error": "version information is unavailable"}
+    (logged,) = error_logs(caplog)
+    assert isinstance(logged.exc_info[1], OSError)
+    assert "disk on fire" not in json.dumps(body)  # internals stay in the log
+
+
+@pytest.mark.parametrize("bad", ["no.such.module.get_version", "", 42, None])
+def test_bad_callback_setting_is_a_json_500_naming_the_setting(client, root, settings, caplog, bad):
+    settings.DOCKERFLOW_VERSION_CALLBACK = bad
+    assert_json_response(client.get("/__version__"), 500)
+    (logged,) = error_logs(caplog)
+    assert "DOCKERFLOW_VERSION_CALLBACK" in str(logged.exc_info[1])
+
+
+def test_callback_setting_change_takes_effect(client, root, settings):
+    write(root, json.dumps(VERSION))
+    assert client.get("/__version__").json() == VERSION
+    settings.DOCKERFLOW_VERSION_CALLBACK = f"{__name__}.none_version"
+    assert client.get("/__version__").status_code == 404
+    settings.DOCKERFLOW_VERSION_CALLBACK = "dockerflow.version.get_version"
+    assert client.get("/__version__").json() == VERSION
+
+
+def test_patched_default_get_version_is_honoured(client, root, monkeypatch):
+    # python-dockerflow users' tests patch dockerflow.version.get_version.
+    monkeypatch.setattr(dockerflow.version, "get_version", lambda r: {"patched": True})
+    assert client.get("/__version__").json() == {"patched": True}
+
+
+def test_default_callback_uses_the_cached_reader(client, root, monkeypatch):
+    write(root, json.dumps(VERSION))
+    monkeypatch.setattr(
+        version_file, "read_version", lambda r: version_file.VersionInfo({}, b'{"cached":1}')
+    )
+    assert client.get("/__version__").json() == {"cached": 1}
+
+
+def test_version_view_called_directly(rf, root):
+    write(root, json.dumps(VERSION))
+    response = views.version(rf.get("/anything"))
+    assert json.loads(response.content) == VERSION
