@@ -1,0 +1,157 @@
+"""``manage.py dockerflow_version``: build, write or check the Dockerflow ``version.json``.
+
+Exit codes: 0 success, 1 the version object is invalid or cannot be built (or the
+checked file is invalid), 2 usage error, 3 the file is missing/unreadable
+(``--check``) or cannot be written (``--write``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from dockerflow import version_info
+from dockerflow.atomic_write import atomic_write_text
+from dockerflow.django.management import cli
+
+_DEFAULT = object()  # --write/--check given without a PATH
+
+
+def field_type(name: str) -> Any:
+    """argparse type validating an override of version field ``name``."""
+
+    def parse(value: str) -> str:
+        problem = version_info.validate_field(name, value)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    parse.__name__ = name
+    return parse
+
+
+def default_path() -> Path:
+    """Where ``/__version__`` reads ``version.json``: ``BASE_DIR``, else ``/app``."""
+    from dockerflow.django import version_file, views
+
+    return Path(version_file.version_path(views.version_root()))
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the Dockerflow version object (source, version, commit, build) from CI "
+        "environment variables (GitHub Actions, CircleCI, GitLab CI, Taskcluster), falling "
+        "back to git in the working directory; print it, --write it atomically, or --check "
+        "an existing version.json. Exit codes: 0 ok, 1 invalid, 2 usage error, 3 file "
+        "missing/unreadable/unwritable."
+    )
+    requires_system_checks: list[str] = []
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # --version is the version *field* here; it replaces Django's --version
+        # (which prints Django's version).
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="Machine-readable output.")
+        for name, text in (
+            ("source", "repository URL (http(s), or empty)"),
+            ("version", "version string, e.g. a tag (non-empty)"),
+            ("commit", "commit SHA (7-40 hex characters)"),
+            ("build", "CI build URL (http(s), or empty)"),
+        ):
+            parser.add_argument(
+                f"--{name}", type=field_type(name), metavar=name.upper(), help=f"Use this {text}."
+            )
+        parser.add_argument(
+            "--no-git", action="store_true", help="Do not fall back to git for missing fields."
+        )
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--write",
+            nargs="?",
+            const=_DEFAULT,
+            metavar="PATH",
+            help="Write the object atomically to PATH (default: BASE_DIR/version.json, "
+            "the file /__version__ serves).",
+        )
+        mode.add_argument(
+            "--check",
+            nargs="?",
+            const=_DEFAULT,
+            metavar="PATH",
+            help="Validate an existing version.json (default: BASE_DIR/version.json) "
+            "instead of building one.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["check"] is not None:
+            given = [f"--{name}" for name in (*version_info.FIELDS, "no_git") if options[name]]
+            if given:
+                raise cli.fail(f"--check cannot be combined with {', '.join(given)}", cli.USAGE)
+            self._check(self._path(options["check"]), as_json=options["json"])
+            return
+        try:
+            info = version_info.collect_version_info(
+                overrides={name: options[name] for name in version_info.FIELDS},
+                use_git=not options["no_git"],
+            )
+        except version_info.VersionInfoError as exc:
+            raise cli.fail(f"invalid version object: {exc}", cli.FAILED) from exc
+        if options["verbosity"] >= 2:
+            origin_of = info.origins
+            for name in version_info.FIELDS:
+                self.stderr.write(f"{name}: {getattr(info, name)!r} from {origin_of[name]}")
+        data = info.as_dict()
+        if options["write"] is None:
+            self.stdout.write(cli.to_json(data))
+            return
+        path = self._path(options["write"])
+        try:
+            atomic_write_text(path, cli.to_json(data) + "\n")
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            if not path.parent.is_dir():
+                reason = f"directory {path.parent} does not exist"
+            raise cli.fail(f"cannot write {path}: {reason}", cli.UNAVAILABLE) from exc
+        if options["json"]:
+            self.stdout.write(cli.to_json({"path": str(path), "version": data}))
+        else:
+            self.stdout.write(f"Wrote {path}")
+
+    @staticmethod
+    def _path(value: Any) -> Path:
+        return default_path() if value is _DEFAULT else Path(value)
+
+    def _check(self, path: Path, *, as_json: bool) -> None:
+        data: Any = None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems, code = ["missing"], cli.UNAVAILABLE
+        except OSError as exc:
+            problems, code = [f"unreadable ({exc.strerror or exc})"], cli.UNAVAILABLE
+        except UnicodeDecodeError:
+            problems, code = ["not UTF-8 text"], cli.FAILED
+        else:
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                problems = [f"not valid JSON ({exc})"]
+            else:
+                problems = version_info.validate_version_object(data)
+            code = cli.FAILED
+        if as_json:
+            report = {"path": str(path), "valid": not problems, "problems": problems}
+            report["version"] = data if not problems else None
+            self.stdout.write(cli.to_json(report))
+        elif not problems:
+            self.stdout.write(f"{path}: valid (commit {data['commit']}, version {data['version']})")
+        if problems:
+            what = "missing" if problems == ["missing"] else "invalid: " + "; ".join(problems)
+            raise cli.fail(f"{path}: {what}", code)
