@@ -91,7 +91,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["check"] is not None:
-            given = [f"--{name}" for name in (*version_info.FIELDS, "no_git") if options[name]]
+            given = [
+                f"--{name.replace('_', '-')}"
+                for name in (*version_info.FIELDS, "no_git")
+                if options[name]
+            ]
             if given:
                 raise cli.fail(f"--check cannot be combined with {', '.join(given)}", cli.USAGE)
             self._check(self._path(options["check"]), as_json=options["json"])
