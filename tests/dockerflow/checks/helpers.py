@@ -1,0 +1,55 @@
+"""Test doubles for hung checks, and a way to make sure no check thread outlives a test."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from dockerflow.checks.concurrent import THREAD_NAME_PREFIX
+
+
+class Gate:
+    """A check that blocks until released: stands in for a hung check, counts its calls."""
+
+    def __init__(self, result: list[Any] | None = None) -> None:
+        self.result = result or []
+        self.started = threading.Event()
+        self._released = threading.Event()
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> list[Any]:
+        with self._lock:
+            self.calls += 1
+        self.started.set()
+        self._released.wait(10)
+        return self.result
+
+    def release(self) -> None:
+        self._released.set()
+
+
+class Counter:
+    """A check that answers at once with ``result`` and counts its calls."""
+
+    def __init__(self, result: list[Any] | None = None) -> None:
+        self.result = result or []
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> list[Any]:
+        with self._lock:
+            self.calls += 1
+        return self.result
+
+
+def check_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(THREAD_NAME_PREFIX)]
+
+
+def join_check_threads(timeout: float = 5.0) -> None:
+    """Wait for every check thread to end; fail the test if one does not."""
+    for thread in check_threads():
+        thread.join(timeout)
+    alive = [t.name for t in check_threads() if t.is_alive()]
+    assert not alive, f"check threads still running: {alive}"

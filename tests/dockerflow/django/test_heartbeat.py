@@ -1,0 +1,384 @@
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from dockerflow import checks, health
+from dockerflow.checks import Error, Info, Warning
+from dockerflow.checks import concurrent as concurrent_module
+from dockerflow.django import heartbeat
+from dockerflow.django.heartbeat import run_heartbeat
+from dockerflow.django.signals import heartbeat_failed, heartbeat_passed
+from tests.dockerflow.checks.helpers import Counter, Gate, join_check_threads
+
+HERE = __name__
+HUNG = f"{HERE}.hung"
+OK = f"{HERE}.ok"
+WARNS = f"{HERE}.warns"
+FAILS = f"{HERE}.fails"
+NOISY = f"{HERE}.noisy"
+
+# Module attributes so DOCKERFLOW_CHECKS can name them; replaced per test.
+hung = Gate()
+ok = Counter()
+warns = Counter()
+fails = Counter()
+noisy = Counter()
+
+
+def explodes(app_configs=None, **kwargs):
+    raise ValueError("hunter2 leaked into an exception")
+
+
+async def remote_error(app_configs=None, **kwargs):
+    return [Error("remote down", id="x.E9")]
+
+
+def takes_no_arguments():
+    return [Info("plain callable", id="x.I9")]
+
+
+def django_style(app_configs, **kwargs):
+    assert app_configs is None
+    return []
+
+
+@pytest.fixture(autouse=True)
+def fresh_checks(monkeypatch):
+    module = __import__(HERE, fromlist=["x"])
+    gate = Gate()
+    monkeypatch.setattr(module, "hung", gate)
+    monkeypatch.setattr(module, "ok", Counter())
+    monkeypatch.setattr(module, "warns", Counter([Warning("disk 85% full", id="x.W1")]))
+    monkeypatch.setattr(module, "fails", Counter([Error("queue down", id="x.E1")]))
+    monkeypatch.setattr(
+        module,
+        "noisy",
+        Counter([Info("info", id="x.I1"), Warning("warn", id="x.W2"), Error("err", id="x.E2")]),
+    )
+    yield module
+    gate.release()
+    join_check_threads()
+    assert concurrent_module.running(HUNG) == 0
+
+
+@pytest.fixture
+def signals():
+    sent = []
+
+    def passed(sender, level, **kwargs):
+        sent.append(("passed", sender, level))
+
+    def failed(sender, level, **kwargs):
+        sent.append(("failed", sender, level))
+
+    heartbeat_passed.connect(passed)
+    heartbeat_failed.connect(failed)
+    yield sent
+    heartbeat_passed.disconnect(passed)
+    heartbeat_failed.disconnect(failed)
+
+
+def message_records(caplog):
+    return [(r.levelno, r.getMessage()) for r in caplog.records if r.name.endswith("messages")]
+
+
+@pytest.mark.django_db
+def test_default_checks_pass_on_a_migrated_database():
+    results = run_heartbeat()
+    assert results.level == 0
+    assert results.statuses == {
+        "dockerflow.django.checks.check_database_connected": "ok",
+        "dockerflow.django.checks.check_migrations_applied": "ok",
+    }
+    assert results.details == {}
+
+
+@override_settings(DOCKERFLOW_CHECKS=[OK, WARNS, FAILS])
+def test_runs_exactly_dockerflow_checks(fresh_checks):
+    results = run_heartbeat()
+    assert results.statuses == {OK: "ok", WARNS: "warning", FAILS: "error"}
+    assert results.details == {
+        WARNS: {"status": "warning", "level": 30, "messages": {"x.W1": "disk 85% full"}},
+        FAILS: {"status": "error", "level": 40, "messages": {"x.E1": "queue down"}},
+    }
+    assert results.level == 40
+    assert (fresh_checks.ok.calls, fresh_checks.warns.calls, fresh_checks.fails.calls) == (1, 1, 1)
+
+
+def test_django_system_checks_are_not_run():
+    # Deployment checks would warn here (DEBUG off, no HSTS...); an empty list runs nothing.
+    with override_settings(DOCKERFLOW_CHECKS=[]):
+        assert run_heartbeat() == checks.CheckResults(details={}, statuses={}, level=0)
+
+
+@override_settings(
+    DOCKERFLOW_CHECKS=[f"{HERE}.takes_no_arguments", f"{HERE}.django_style", f"{HERE}.remote_error"]
+)
+def test_plain_django_style_and_coroutine_checks():
+    results = run_heartbeat()
+    assert results.statuses == {
+        f"{HERE}.takes_no_arguments": "info",
+        f"{HERE}.django_style": "ok",
+        f"{HERE}.remote_error": "error",
+    }
+    assert results.details[f"{HERE}.remote_error"]["messages"] == {"x.E9": "remote down"}
+
+
+@override_settings(DOCKERFLOW_CHECKS=[f"{HERE}.does_not_exist", "no_such_module.check", OK])
+def test_an_unimportable_path_is_an_error_result(caplog):
+    results = run_heartbeat()
+    assert results.statuses[OK] == "ok"
+    for path in (f"{HERE}.does_not_exist", "no_such_module.check"):
+        [(ident, message)] = results.details[path]["messages"].items()
+        assert ident == health.ERROR_CHECK_NOT_IMPORTABLE
+        assert message.startswith(f"Check {path} cannot be imported: ")
+    assert (
+        "No module named 'no_such_module'"
+        in results.details["no_such_module.check"]["messages"][health.ERROR_CHECK_NOT_IMPORTABLE]
+    )
+    # The import is attempted (and its traceback logged) once per settings state, not per run.
+    run_heartbeat()
+    import_logs = [r for r in caplog.records if "cannot be imported" in r.getMessage()]
+    import_logs = [r for r in import_logs if r.name == "dockerflow.checks"]
+    assert len(import_logs) == 2
+    assert all(r.exc_info for r in import_logs)
+
+
+def test_an_import_that_fails_with_another_error_hides_its_text(monkeypatch):
+    def broken(path):
+        raise ZeroDivisionError("module-level code failed: hunter2")
+
+    monkeypatch.setattr(heartbeat, "import_string", broken)
+    with override_settings(DOCKERFLOW_CHECKS=["some.check"]):
+        results = run_heartbeat()
+    message = results.details["some.check"]["messages"][health.ERROR_CHECK_NOT_IMPORTABLE]
+    assert message == "Check some.check cannot be imported: ZeroDivisionError (traceback logged)"
+
+
+def test_a_callable_without_a_signature_is_called_as_is(monkeypatch):
+    class NoSignature:
+        __signature__ = "not a signature"  # makes inspect.signature raise TypeError
+
+        def __call__(self):
+            return [Warning("called", id="x.W5")]
+
+    monkeypatch.setattr(heartbeat, "import_string", lambda path: NoSignature())
+    with override_settings(DOCKERFLOW_CHECKS=["some.check"]):
+        assert run_heartbeat().statuses == {"some.check": "warning"}
+
+
+@override_settings(DOCKERFLOW_CHECKS=[f"{HERE}.explodes", OK])
+def test_a_check_that_raises_is_an_error_and_its_traceback_is_logged(caplog):
+    results = run_heartbeat()
+    path = f"{HERE}.explodes"
+    assert results.statuses == {path: "error", OK: "ok"}
+    assert list(results.details[path]["messages"]) == [health.ERROR_CHECK_RAISED]
+    assert "hunter2" not in repr(results)
+    [record] = [r for r in caplog.records if r.name == "dockerflow.checks" and r.exc_info]
+    assert record.levelno == logging.ERROR
+    assert record.exc_info[0] is ValueError
+    assert "hunter2" in caplog.text  # the traceback is in the logs, where it belongs
+
+
+@override_settings(DOCKERFLOW_CHECKS=[HUNG, OK], DOCKERFLOW_HEARTBEAT_TIMEOUT=0.3)
+def test_a_hung_check_times_out_and_the_result_comes_back_anyway(fresh_checks):
+    started = time.monotonic()
+    results = run_heartbeat()
+    elapsed = time.monotonic() - started
+    assert elapsed < 0.3 + 0.5
+    assert results.statuses == {HUNG: "error", OK: "ok"}
+    assert results.details[HUNG]["messages"] == {
+        health.ERROR_CHECK_TIMED_OUT: f"Check {HUNG} did not answer within 0.3 seconds"
+    }
+
+
+@override_settings(DOCKERFLOW_CHECKS=[HUNG], DOCKERFLOW_HEARTBEAT_TIMEOUT=0.2)
+def test_repeated_runs_do_not_pile_up_threads_on_a_hung_check(fresh_checks):
+    run_heartbeat()
+    for _ in range(5):
+        started = time.monotonic()
+        results = run_heartbeat()
+        assert time.monotonic() - started < 0.15
+        assert list(results.details[HUNG]["messages"]) == [health.ERROR_CHECK_STUCK]
+    assert fresh_checks.hung.calls == 1
+    fresh_checks.hung.release()
+    join_check_threads()
+    assert run_heartbeat().statuses == {HUNG: "ok"}
+    assert fresh_checks.hung.calls == 2
+
+
+@override_settings(
+    DOCKERFLOW_CHECKS=[HUNG], DOCKERFLOW_HEARTBEAT_TIMEOUT=0.1, DOCKERFLOW_HEARTBEAT_MAX_STUCK=3
+)
+def test_max_stuck_setting(fresh_checks):
+    ids = [next(iter(run_heartbeat().details[HUNG]["messages"])) for _ in range(4)]
+    assert ids == [health.ERROR_CHECK_TIMED_OUT] * 3 + [health.ERROR_CHECK_STUCK]
+    assert fresh_checks.hung.calls == 3
+
+
+@override_settings(DOCKERFLOW_CHECKS=[HUNG, NOISY], DOCKERFLOW_HEARTBEAT_TIMEOUT=3)
+def test_concurrent_callers_share_one_run(fresh_checks, signals, caplog):
+    callers = 50
+    barrier = threading.Barrier(callers + 1)
+    results = []
+
+    def call():
+        barrier.wait()
+        results.append(run_heartbeat(sender="probe"))
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    assert fresh_checks.hung.started.wait(2)
+    time.sleep(0.3)  # let every caller reach the run in progress
+    fresh_checks.hung.release()
+    for thread in threads:
+        thread.join(5)
+    assert len(results) == callers
+    assert fresh_checks.hung.calls == 1
+    assert fresh_checks.noisy.calls == 1
+    assert all(r == results[0] for r in results)
+    assert len({id(r) for r in results}) == callers  # each caller has its own copy
+    assert signals == [("failed", "probe", 40)]
+    assert len(message_records(caplog)) == 3
+
+
+@override_settings(DOCKERFLOW_CHECKS=[OK, FAILS], DOCKERFLOW_HEARTBEAT_CACHE_SECONDS=0.4)
+def test_cache_seconds_serves_the_last_result(fresh_checks, signals):
+    first = run_heartbeat()
+    second = run_heartbeat()
+    assert second == first
+    assert fresh_checks.ok.calls == 1
+    assert len(signals) == 1
+    second.details.clear()  # a caller's copy; the cache is untouched
+    assert run_heartbeat() == first
+    time.sleep(0.45)
+    run_heartbeat()
+    assert fresh_checks.ok.calls == 2
+    assert len(signals) == 2
+
+
+@override_settings(DOCKERFLOW_CHECKS=[OK])
+def test_without_cache_every_call_runs_the_checks(fresh_checks, signals):
+    for _ in range(3):
+        run_heartbeat()
+    assert fresh_checks.ok.calls == 3
+    assert len(signals) == 3
+
+
+def test_setting_changes_take_effect_without_restart(fresh_checks):
+    with override_settings(DOCKERFLOW_CHECKS=[OK], DOCKERFLOW_HEARTBEAT_CACHE_SECONDS=60):
+        assert list(run_heartbeat().statuses) == [OK]
+        with override_settings(DOCKERFLOW_CHECKS=[WARNS]):
+            # The 60 s cache belongs to the old settings.
+            assert list(run_heartbeat().statuses) == [WARNS]
+        with override_settings(DOCKERFLOW_CHECKS=[HUNG], DOCKERFLOW_HEARTBEAT_TIMEOUT=0.25):
+            message = run_heartbeat().details[HUNG]["messages"][health.ERROR_CHECK_TIMED_OUT]
+            assert message.endswith("within 0.25 seconds")
+        fresh_checks.hung.release()
+        with override_settings(SILENCED_SYSTEM_CHECKS=["x.E1"], DOCKERFLOW_CHECKS=[FAILS]):
+            assert run_heartbeat().statuses == {FAILS: "ok"}
+        with override_settings(DOCKERFLOW_CHECKS=[FAILS]):
+            assert run_heartbeat().statuses == {FAILS: "error"}
+
+
+@override_settings(DOCKERFLOW_CHECKS=[NOISY, FAILS], SILENCED_SYSTEM_CHECKS=["x.E2", "x.I1"])
+def test_silenced_ids_are_neither_counted_nor_logged(caplog):
+    caplog.set_level(logging.DEBUG, logger="dockerflow")
+    results = run_heartbeat()
+    assert results.details[NOISY] == {
+        "status": "warning",
+        "level": 30,
+        "messages": {"x.W2": "warn"},
+    }
+    assert message_records(caplog) == [(30, "x.W2: warn"), (40, "x.E1: queue down")]
+
+
+@override_settings(DOCKERFLOW_CHECKS=[NOISY], DOCKERFLOW_HEARTBEAT_CACHE_SECONDS=60)
+def test_each_message_is_logged_once_per_run_at_its_level(caplog):
+    caplog.set_level(logging.DEBUG, logger="dockerflow")
+    for _ in range(3):
+        run_heartbeat()
+    assert message_records(caplog) == [(20, "x.I1: info"), (30, "x.W2: warn"), (40, "x.E2: err")]
+    [record] = [r for r in caplog.records if r.getMessage() == "x.E2: err"]
+    assert record.name == "dockerflow.checks.messages"
+    assert record.check == NOISY
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", 0, "a positive number of seconds"),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", -1.5, "a positive number of seconds"),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", "5", "a positive number of seconds"),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", float("nan"), "a positive number of seconds"),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", True, "a positive number of seconds"),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", None, "a positive number of seconds"),
+        ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", -1, "a non-negative number of seconds"),
+        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 0, "an integer >= 1"),
+        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 1.5, "an integer >= 1"),
+        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", False, "an integer >= 1"),
+        ("DOCKERFLOW_CHECKS", "myapp.checks.check_db", "a list of non-empty strings"),
+        ("DOCKERFLOW_CHECKS", [OK, None], "a list of non-empty strings"),
+        ("DOCKERFLOW_CHECKS", [""], "a list of non-empty strings"),
+        ("DOCKERFLOW_CHECKS", None, "a list of non-empty strings"),
+        ("SILENCED_SYSTEM_CHECKS", "x.E1", "a list of non-empty strings"),
+    ],
+)
+def test_bad_settings_raise_improperly_configured_naming_them(setting, value, expected):
+    with override_settings(**{setting: value}), pytest.raises(ImproperlyConfigured) as info:
+        run_heartbeat()
+    assert str(info.value) == f"{setting} must be {expected}; got {value!r}"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"DOCKERFLOW_HEARTBEAT_TIMEOUT": 2},
+        {"DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": 0},
+        {"DOCKERFLOW_CHECKS": (OK,)},
+        {"SILENCED_SYSTEM_CHECKS": {"x.E1"}},
+    ],
+)
+def test_accepted_setting_types(settings):
+    with override_settings(**{"DOCKERFLOW_CHECKS": [OK], **settings}):
+        assert run_heartbeat().level == 0
+
+
+def test_a_caller_waiting_on_a_failed_run_gets_an_error(monkeypatch, fresh_checks):
+    # Force the run itself to fail (a bug, not a check failure) while a second caller waits.
+    def failing_run(config, sender):
+        fresh_checks.hung()
+        raise RuntimeError("bug in the runner")
+
+    monkeypatch.setattr(heartbeat, "_run", failing_run)
+    errors = []
+
+    def wait():
+        try:
+            run_heartbeat()
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    with override_settings(DOCKERFLOW_CHECKS=[OK]):
+        leader = threading.Thread(target=wait)
+        leader.start()
+        assert fresh_checks.hung.started.wait(2)
+        follower = threading.Thread(target=wait)
+        follower.start()
+        time.sleep(0.2)
+        fresh_checks.hung.release()
+        leader.join(5)
+        follower.join(5)
+    assert sorted(errors) == [
+        "bug in the runner",
+        "the heartbeat run this call was waiting for failed",
+    ]
+    assert heartbeat._current is None
