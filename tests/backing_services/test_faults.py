@@ -386,6 +386,7 @@ def test_app_recovers_when_postgres_drops_its_connections(
 ):
     server = healthy_server(stack, redis_url, free_port)
     app_name = stack.application_name("healthy")
+    assert server.get("/__heartbeat__").status == 200  # healthy before the restart
     warm = fire(server, "/app/", 16, server.threads)
     assert all(r.status == 200 for r in warm)
     before = database.backends(app_name)
@@ -421,13 +422,37 @@ def test_heartbeats_leak_no_database_connections(
 ):
     server = healthy_server(stack, redis_url, free_port)
     app_name = stack.application_name("healthy")
+    # While heartbeats run, a run's database checks hold at most one connection each
+    # on top of the view threads' persistent ones (single-flight: one run at a time).
+    database_checks_per_run = len(DATABASE_CHECKS)
+    peak = 0
+    sampling = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not sampling.is_set():
+            peak = max(peak, len(database.backends(app_name)))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, name="pg_stat_activity-sampler")
+    sampler.start()
     started = time.monotonic()
-    sequential = [server.get("/__heartbeat__") for _ in range(300)]
-    concurrent = fire(server, "/__heartbeat__", 200, 8)
+    try:
+        sequential = [server.get("/__heartbeat__") for _ in range(300)]
+        concurrent = fire(server, "/__heartbeat__", 200, 8)
+    finally:
+        sampling.set()
+        sampler.join()
     elapsed = time.monotonic() - started
-    statuses = Counter(r.status for r in sequential + concurrent)
-    assert statuses == {200: 500}
+    assert Counter(r.status for r in sequential + concurrent) == {200: 500}
 
     held = database.backends(app_name)
-    print(f"[no leaks] 500 heartbeats in {elapsed:.1f}s; connections held after: {len(held)}")
-    assert len(held) <= server.workers * server.threads
+    print(
+        f"[no leaks] 500 heartbeats in {elapsed:.1f}s; "
+        f"connections at peak {peak}, after {len(held)}"
+    )
+    worker_threads = server.workers * server.threads
+    assert len(held) <= worker_threads
+    # pg_stat_activity lists a backend until its process has exited, a few ms after the
+    # client closed: one more run's worth of slack for closes still in progress.
+    assert peak <= worker_threads + 2 * database_checks_per_run
