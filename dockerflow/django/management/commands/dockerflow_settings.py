@@ -1,0 +1,108 @@
+"""``manage.py dockerflow_settings``: what each table-controlled setting is, and where it came from.
+
+Lists every setting the ``dockerflow_settings`` table controls with its effective
+value (secrets masked) and its origin, or with ``--check`` validates the environment
+and reports every problem at once.
+
+When the settings cannot load at all, Django never reaches this command (it then
+only knows its core commands); use ``python -m dockerflow_settings check`` there,
+which validates without importing the settings module.
+
+Exit codes: 0 ok, 1 ``--check`` found problems, 2 usage error, the project's settings
+do not use ``dockerflow_settings``, or the installed ``dockerflow_settings`` lacks the
+API this command needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from dockerflow.django import conf
+from dockerflow.django.management import cli
+
+FIELDS = ("name", "env_var", "value", "source", "origin")
+
+
+def settings_api(name: str) -> Callable[..., Any]:
+    """Public function ``name`` of ``dockerflow_settings``; exit 2 if it is missing."""
+    import dockerflow_settings
+
+    func = getattr(dockerflow_settings, name, None)
+    if not callable(func):
+        raise cli.fail(
+            f"the installed dockerflow_settings does not provide {name}(), which this "
+            "command needs",
+            cli.USAGE,
+        )
+    return func
+
+
+def _not_used() -> Exception:
+    return cli.fail(
+        "this project's settings do not use dockerflow_settings (no DockerflowConfiguration "
+        "mixin or configure(globals()) call), so there is no table of settings to "
+        "list or check",
+        cli.USAGE,
+    )
+
+
+def _display(value: Any) -> str:
+    return value if isinstance(value, str) else cli.to_json(value).replace("\n", " ")
+
+
+class Command(BaseCommand):
+    help = (
+        "List every setting the dockerflow_settings table controls: effective value (secrets "
+        "masked) and origin (environment variable, .env, class attribute, default). --check "
+        "validates the environment instead. Exit codes: 0 ok, 1 problems found, 2 usage error "
+        "or the settings do not use dockerflow_settings. If settings cannot load at all, run "
+        "`python -m dockerflow_settings check`."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Validate the environment (every problem at once); exit 1 on any problem.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        entries = settings_api("report")()
+        if entries is None:
+            raise _not_used()
+        if options["check"]:
+            self._check(as_json=options["json"])
+            return
+        rows = [{field: getattr(entry, field, None) for field in FIELDS} for entry in entries]
+        if options["json"]:
+            self.stdout.write(cli.to_json({"settings": rows}))
+            return
+        table = [
+            [row["name"], row["env_var"] or "", _display(row["value"]), row["origin"] or ""]
+            for row in rows
+        ]
+        self.stdout.write(cli.render_table(["SETTING", "VARIABLE", "VALUE", "ORIGIN"], table))
+
+    def _check(self, *, as_json: bool) -> None:
+        problems = list(
+            settings_api("validate")(
+                os.environ,
+                base_dir=conf.get("BASE_DIR"),
+                configuration=os.environ.get("DJANGO_CONFIGURATION"),
+            )
+        )
+        if as_json:
+            self.stdout.write(cli.to_json({"valid": not problems, "problems": problems}))
+        elif problems:
+            self.stdout.write("\n".join(f"- {problem}" for problem in problems))
+        else:
+            self.stdout.write("No problems found.")
+        if problems:
+            count = len(problems)
+            raise cli.fail(f"{count} setting problem{'s' if count > 1 else ''} found", cli.FAILED)
