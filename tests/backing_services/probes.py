@@ -55,7 +55,7 @@ class Overlap:
 
 
 def heartbeat_with_lbheartbeat(
-    port: int, *, path: str = "/__heartbeat__", head_start: float = 0.1
+    port: int, *, path: str = "/__heartbeat__", head_start: float = 0.02
 ) -> Overlap:
     """Fire a heartbeat, then a /__lbheartbeat__ from another thread ``head_start`` s later."""
     results: dict[str, Response] = {}
