@@ -1,0 +1,171 @@
+"""gunicorn configuration for a Dockerflow service.
+
+Use it as a configuration module::
+
+    gunicorn -c python:dockerflow_settings.gunicorn myproject.wsgi
+
+or through the launcher, which also accepts an empty ``PORT=``/``WEB_CONCURRENCY=``
+(gunicorn itself crashes on an empty or non-numeric ``WEB_CONCURRENCY`` before any
+configuration module is read)::
+
+    python -m dockerflow_settings.gunicorn myproject.wsgi [more gunicorn options]
+
+Environment (an empty value means unset):
+
+``PORT``
+    Bind ``0.0.0.0:$PORT``; default 8000. A bind given on the command line or in
+    ``GUNICORN_CMD_ARGS`` wins, as gunicorn documents.
+``WEB_CONCURRENCY``
+    Number of worker processes; default ``2 * CPUs + 1``, at most
+    :data:`MAX_DEFAULT_WORKERS` (CPUs: those this process may run on).
+
+The access log is off (the Dockerflow middleware logs one ``request.summary``
+record per request instead) and gunicorn's own log is mozlog JSON on stdout. The
+control socket (gunicorn >= 25.1) is disabled: containers share no runtime
+directory with anyone who would use it. A bad value stops the process at startup
+with exit code 2 and one mozlog line on stderr naming the variable.
+
+To change something, write your own configuration module that starts with
+``from dockerflow_settings.gunicorn import *``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dockerflow.logging import MozlogFormatter
+
+DEFAULT_PORT = 8000
+#: Cap of the default worker count: CPU counts seen inside containers are often the
+#: host's, and 2 * 64 + 1 Django processes would exhaust a container's memory.
+MAX_DEFAULT_WORKERS = 8
+#: Exit status for a bad environment variable (2: a usage/configuration error).
+EXIT_BAD_ENVIRONMENT = 2
+#: The mozlog ``Logger`` field of gunicorn's own records.
+LOGGER_NAME = "gunicorn"
+# Not __name__: that is "__main__" when run with -m.
+_RECORD_NAME = "dockerflow_settings.gunicorn"
+
+
+class EnvironmentValueError(ValueError):
+    """An environment variable this configuration reads has a value it cannot use."""
+
+
+def _environ_value(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def _parse_int(name: str, value: str, low: int, high: int | None, expected: str) -> int:
+    # Decimal digits only: int() would also take "+5", "1_000" and "٣".
+    number = int(value) if value.isascii() and value.isdigit() else None
+    if number is None or number < low or (high is not None and number > high):
+        raise EnvironmentValueError(f"{name}={value!r} is not valid: expected {expected}")
+    return number
+
+
+def read_port(environ: Mapping[str, str]) -> int:
+    """The port from ``PORT`` (default :data:`DEFAULT_PORT`)."""
+    value = _environ_value(environ, "PORT")
+    if value is None:
+        return DEFAULT_PORT
+    return _parse_int("PORT", value, 1, 65535, "a port number from 1 to 65535 (empty means 8000)")
+
+
+def usable_cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS/Windows have no affinity call
+
+
+def default_worker_count(cpus: int) -> int:
+    """``2 * cpus + 1``, capped at :data:`MAX_DEFAULT_WORKERS`."""
+    return min(2 * max(cpus, 1) + 1, MAX_DEFAULT_WORKERS)
+
+
+def read_worker_count(environ: Mapping[str, str], cpus: int) -> int:
+    """The worker count from ``WEB_CONCURRENCY`` (default :func:`default_worker_count`)."""
+    value = _environ_value(environ, "WEB_CONCURRENCY")
+    if value is None:
+        return default_worker_count(cpus)
+    expected = "a whole number of worker processes, 1 or more (empty means the default)"
+    return _parse_int("WEB_CONCURRENCY", value, 1, None, expected)
+
+
+def logging_config(logger_name: str = LOGGER_NAME) -> dict[str, Any]:
+    """gunicorn's ``logconfig_dict``: its error log and the root logger as mozlog on stdout.
+
+    The gunicorn loggers don't propagate, so an application that also logs the root
+    logger to stdout doesn't print gunicorn's records twice. Their level is left to
+    gunicorn's ``--log-level``.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {},
+        "handlers": {
+            "mozlog": {"class": "dockerflow.logging.MozlogHandler", "name": logger_name},
+        },
+        "root": {"level": "INFO", "handlers": ["mozlog"]},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["mozlog"], "propagate": False},
+            "gunicorn.access": {"handlers": [], "propagate": False},
+        },
+    }
+
+
+def fail(message: str) -> SystemExit:
+    """Write ``message`` as one mozlog line on stderr; the exit to raise."""
+    record = logging.LogRecord(_RECORD_NAME, logging.CRITICAL, __file__, 0, message, None, None)
+    sys.stderr.write(MozlogFormatter(logger_name=LOGGER_NAME).format(record) + "\n")
+    sys.stderr.flush()
+    return SystemExit(EXIT_BAD_ENVIRONMENT)
+
+
+def on_starting(server: Any) -> None:
+    """Route Python warnings in the master through logging (so they are mozlog too)."""
+    logging.captureWarnings(True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m dockerflow_settings.gunicorn ARGS``: run gunicorn with this configuration.
+
+    Checks ``PORT`` and ``WEB_CONCURRENCY`` first and removes them when empty (gunicorn
+    reads ``WEB_CONCURRENCY`` with ``int()`` when it is imported), then replaces this
+    process with ``python -m gunicorn -c python:dockerflow_settings.gunicorn ARGS``, so
+    signals reach gunicorn's master directly.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    environ = dict(os.environ)
+    try:
+        read_port(environ)
+        read_worker_count(environ, usable_cpu_count())
+    except EnvironmentValueError as exc:
+        raise fail(str(exc)) from None
+    for name in ("PORT", "WEB_CONCURRENCY"):
+        if name in environ and _environ_value(environ, name) is None:
+            del environ[name]
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:dockerflow_settings.gunicorn"]
+    os.execve(sys.executable, [*command, *args], environ)
+
+
+try:
+    bind = [f"0.0.0.0:{read_port(os.environ)}"]
+    workers = read_worker_count(os.environ, usable_cpu_count())
+except EnvironmentValueError as _exc:
+    raise fail(str(_exc)) from None
+accesslog = None
+errorlog = "-"
+logconfig_dict = logging_config()
+control_socket_disable = True
+# gunicorn's worker heartbeat writes to a temporary file; on a container's overlay
+# filesystem those writes can block long enough to time workers out.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,292 @@
+"""``dockerflow_settings.gunicorn``: its values, and real gunicorn processes using it."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import gunicorn.config
+import pytest
+
+from dockerflow_settings import gunicorn as config
+from tests.servers.process import (
+    ServerProcess,
+    http_get,
+    parse_mozlog,
+    pick_free_port,
+    port_is_free,
+    run_quick,
+    server_env,
+)
+
+TINY_APP = "tests.servers.wsgi_app"
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:dockerflow_settings.gunicorn"]
+LAUNCHER = [sys.executable, "-m", "dockerflow_settings.gunicorn"]
+
+BAD_VALUES = [
+    ("PORT", "abc"),
+    ("PORT", "70000"),
+    ("PORT", "0"),
+    ("PORT", "-1"),
+    ("PORT", "80.5"),
+    ("WEB_CONCURRENCY", "abc"),
+    ("WEB_CONCURRENCY", "0"),
+    ("WEB_CONCURRENCY", "-1"),
+    ("WEB_CONCURRENCY", "+2"),
+]
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, 8000),
+        ({"PORT": ""}, 8000),
+        ({"PORT": "  "}, 8000),
+        ({"PORT": " 8080 "}, 8080),
+        ({"PORT": "1"}, 1),
+        ({"PORT": "65535"}, 65535),
+    ],
+)
+def test_read_port(environ: dict[str, str], expected: int) -> None:
+    assert config.read_port(environ) == expected
+
+
+@pytest.mark.parametrize("value", [v for name, v in BAD_VALUES if name == "PORT"] + ["٣"])
+def test_read_port_rejects(value: str) -> None:
+    with pytest.raises(config.EnvironmentValueError) as caught:
+        config.read_port({"PORT": value})
+    assert f"PORT={value!r}" in str(caught.value)
+    assert "1 to 65535" in str(caught.value)
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(0, 3), (1, 3), (2, 5), (3, 7), (4, 8), (64, 8)])
+def test_default_worker_count(cpus: int, expected: int) -> None:
+    assert config.default_worker_count(cpus) == expected
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, 5),
+        ({"WEB_CONCURRENCY": ""}, 5),
+        ({"WEB_CONCURRENCY": "3"}, 3),
+        ({"WEB_CONCURRENCY": "17"}, 17),
+    ],
+)
+def test_read_worker_count(environ: dict[str, str], expected: int) -> None:
+    assert config.read_worker_count(environ, cpus=2) == expected
+
+
+@pytest.mark.parametrize("value", [v for name, v in BAD_VALUES if name == "WEB_CONCURRENCY"])
+def test_read_worker_count_rejects(value: str) -> None:
+    with pytest.raises(config.EnvironmentValueError, match=re.escape(f"WEB_CONCURRENCY={value!r}")):
+        config.read_worker_count({"WEB_CONCURRENCY": value}, cpus=2)
+
+
+def test_usable_cpu_count() -> None:
+    assert 1 <= config.usable_cpu_count() <= (config.os.cpu_count() or 1)
+
+
+def test_module_sets_exactly_these_gunicorn_settings() -> None:
+    # gunicorn applies every module-level name that matches one of its settings: a
+    # helper named like a setting would silently become configuration.
+    known = {setting.name for setting in gunicorn.config.KNOWN_SETTINGS}
+    assert known & set(vars(config)) == {
+        "bind",
+        "workers",
+        "accesslog",
+        "errorlog",
+        "logconfig_dict",
+        "control_socket_disable",
+        "worker_tmp_dir",
+        "on_starting",
+    }
+    assert config.accesslog is None
+    assert config.control_socket_disable is True
+
+
+def test_fail_writes_one_mozlog_line_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    exit_ = config.fail("PORT='x' is not valid")
+    assert exit_.code == config.EXIT_BAD_ENVIRONMENT == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    record = parse_mozlog(line)
+    assert record["Type"] == "dockerflow_settings.gunicorn"
+    assert record["Logger"] == "gunicorn"
+    assert record["Severity"] == 2
+    assert record["Fields"]["msg"] == "PORT='x' is not valid"
+
+
+def test_main_removes_empty_variables_and_execs_gunicorn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    # The launcher replaces the process; recorded here instead of ending pytest.
+    monkeypatch.setattr(config.os, "execve", lambda *args: calls.append(args))
+    monkeypatch.setenv("PORT", "")
+    monkeypatch.setenv("WEB_CONCURRENCY", " ")
+    config.main(["--workers", "1", "app.wsgi"])
+    ((path, argv, environ),) = calls
+    assert path == sys.executable
+    assert argv == [*GUNICORN, "--workers", "1", "app.wsgi"]
+    assert "PORT" not in environ
+    assert "WEB_CONCURRENCY" not in environ
+
+    monkeypatch.setenv("PORT", "9000")
+    monkeypatch.setattr(sys, "argv", ["gunicorn.py", "other.wsgi"])
+    config.main()
+    assert calls[1][1][-1] == "other.wsgi"
+    assert calls[1][2]["PORT"] == "9000"
+
+
+def test_main_rejects_bad_values(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", "many")
+    with pytest.raises(SystemExit) as caught:
+        config.main(["app.wsgi"])
+    assert caught.value.code == 2
+    assert "WEB_CONCURRENCY='many'" in capsys.readouterr().err
+
+
+# --- real gunicorn ----------------------------------------------------------------------
+
+
+def print_config(command: list[str], env: dict[str, str]) -> dict[str, str]:
+    """gunicorn's ``--print-config`` output as {setting: value text}."""
+    result = run_quick([*command, "--print-config", TINY_APP], server_env(env))
+    assert result.returncode == 0, result.stderr
+    settings = {}
+    for line in result.stdout.splitlines():
+        name, _, value = line.partition("=")
+        settings[name.strip()] = value.strip()
+    return settings
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("command", [GUNICORN, LAUNCHER], ids=["gunicorn", "launcher"])
+def test_defaults_as_gunicorn_sees_them(command: list[str]) -> None:
+    settings = print_config(command, {"PORT": ""})
+    assert settings["bind"] == "['0.0.0.0:8000']"
+    assert settings["workers"] == str(config.default_worker_count(config.usable_cpu_count()))
+    assert settings["accesslog"] == "None"
+    assert settings["control_socket_disable"] == "True"
+
+
+@pytest.mark.servers
+def test_launcher_treats_empty_web_concurrency_as_unset() -> None:
+    # gunicorn alone dies on WEB_CONCURRENCY="" (it int()s it at import).
+    settings = print_config(LAUNCHER, {"WEB_CONCURRENCY": "", "PORT": "9123"})
+    assert settings["bind"] == "['0.0.0.0:9123']"
+    assert settings["workers"] == str(config.default_worker_count(config.usable_cpu_count()))
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize(
+    ("option", "env"),
+    [
+        (["--bind", "127.0.0.1:1234"], {"PORT": "9123"}),
+        ([], {"PORT": "9123", "GUNICORN_CMD_ARGS": "--bind 127.0.0.1:1234 --workers 3"}),
+    ],
+    ids=["command-line", "GUNICORN_CMD_ARGS"],
+)
+def test_explicit_bind_and_workers_win(option: list[str], env: dict[str, str]) -> None:
+    settings = print_config([*GUNICORN, *option, "--workers", "3"], env)
+    assert settings["bind"] == "['127.0.0.1:1234']"
+    assert settings["workers"] == "3"
+
+
+# gunicorn alone int()s WEB_CONCURRENCY when imported and rejects negative defaults
+# before it reads any configuration module: only "0" reaches this module that way.
+BAD_VALUES_GUNICORN_PASSES_ON = [
+    (name, value) for name, value in BAD_VALUES if name == "PORT" or value == "0"
+]
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize(
+    ("command", "name", "value"),
+    [(GUNICORN, *bad) for bad in BAD_VALUES_GUNICORN_PASSES_ON]
+    + [(LAUNCHER, *bad) for bad in BAD_VALUES],
+)
+def test_bad_value_stops_startup_naming_the_variable(
+    command: list[str], name: str, value: str
+) -> None:
+    started = time.monotonic()
+    result = run_quick([*command, TINY_APP], server_env({name: value}), timeout=20)
+    assert result.returncode == 2, result
+    assert time.monotonic() - started < 15
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert f"{name}={value!r} is not valid" in parse_mozlog(line)["Fields"]["msg"]
+
+
+@pytest.fixture(scope="module")
+def tiny_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    port = pick_free_port()
+    server = ServerProcess(
+        [*GUNICORN, TINY_APP],
+        port=port,
+        env=server_env({"PORT": str(port), "WEB_CONCURRENCY": "2"}),
+        logdir=tmp_path_factory.mktemp("tiny"),
+    )
+    try:
+        server.wait_ready(path="/")
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.servers
+def test_serves_on_port_with_workers_and_json_only_output(tiny_server: ServerProcess) -> None:
+    assert tiny_server.get("/").status == 200
+    assert tiny_server.get("/log").status == 200
+    time.sleep(0.2)  # the worker writes its records after the response
+    records = tiny_server.records()  # every line of stdout and stderr is mozlog
+
+    messages = [r["Fields"].get("msg", "") for r in records]
+    assert (
+        f"Listening at: http://0.0.0.0:{tiny_server.port} ({tiny_server.process.pid})" in messages
+    )
+    assert sum(m.startswith("Booting worker with pid") for m in messages) == 2
+    assert not any("GET /" in m for m in messages), "access log lines were written"
+    assert {r["Type"] for r in records} >= {
+        "gunicorn.error",
+        "tests.servers.wsgi_app",
+        "py.warnings",
+    }
+    app_record = next(r for r in records if r["Type"] == "tests.servers.wsgi_app")
+    assert app_record["Fields"]["msg"] == "logged from the application"
+    assert app_record["Severity"] == 4
+    warning = next(r for r in records if r["Type"] == "py.warnings")
+    assert "warned from the application" in warning["Fields"]["msg"]
+    assert tiny_server.stderr() == ""
+
+
+@pytest.mark.servers
+def test_sigterm_stops_quickly_and_frees_the_port(tmp_path: Path) -> None:
+    port = pick_free_port()
+    server = ServerProcess(
+        [*GUNICORN, TINY_APP],
+        port=port,
+        env=server_env({"PORT": str(port), "WEB_CONCURRENCY": "1"}),
+        logdir=tmp_path,
+    )
+    try:
+        server.wait_ready(path="/")
+        assert http_get(port, "/").status == 200
+    finally:
+        started = time.monotonic()
+        code = server.stop(timeout=10)
+    assert code == 0, server
+    assert time.monotonic() - started < 5
+    assert port_is_free(port)
+    messages = [r["Fields"].get("msg") for r in server.records()]
+    assert messages[-1] == "Shutting down: Master"
