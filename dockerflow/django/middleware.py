@@ -11,12 +11,12 @@ duration of the request and resets it afterwards, and logs the summary record.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,50 +118,75 @@ class DockerflowMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self._is_async:
             return self.__acall__(request)
-        view = self._begin(request)
-        if view is not None:
-            response = _serve(view, request)
-        else:
-            try:
-                response = self.get_response(request)  # type: ignore[misc]
-            except Exception as exc:
-                self._abort(request, exc)
-                raise
-        return self.process_response(request, response)
+        config = middleware_config()
+        rid, start, token = _start(request, config)
+        try:
+            view = config.endpoints.get(request.path_info)
+            if view is not None:
+                response = _serve(view, request)
+            else:
+                try:
+                    response = self.get_response(request)  # type: ignore[misc]
+                except Exception as exc:
+                    self._log(request, None, rid, start, exc, config)
+                    raise
+            self._log(request, response, rid, start, None, config)
+        finally:
+            _reset_request_id(token)
+        return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        view = self._begin(request)
-        if view is views.lbheartbeat:
-            response = view(request)  # no I/O: no thread hop needed
-        elif view is not None:
-            response = await sync_to_async(_serve)(view, request)
-        else:
-            try:
-                response = await self.get_response(request)  # type: ignore[misc]
-            except Exception as exc:
-                self._abort(request, exc)
-                raise
-        return self.process_response(request, response)
-
-    def _begin(self, request: HttpRequest) -> View | None:
         config = middleware_config()
-        rid = request.META.get(config.request_id_meta_key)
-        if rid is None or not is_valid_request_id(rid):
-            rid = generate_request_id()
-        request.__dict__[_TOKEN] = request_id_context.set(rid)
-        request._id = rid  # type: ignore[attr-defined]
-        request._start_timestamp = _perf_counter()  # type: ignore[attr-defined]
-        return config.endpoints.get(request.path_info)
+        rid, start, token = _start(request, config)
+        try:
+            view = config.endpoints.get(request.path_info)
+            if view is views.lbheartbeat:
+                response = view(request)  # no I/O: no thread hop needed
+            elif view is not None:
+                response = await sync_to_async(_serve)(view, request)
+            else:
+                try:
+                    response = await self.get_response(request)  # type: ignore[misc]
+                except Exception as exc:
+                    self._log(request, None, rid, start, exc, config)
+                    raise
+            self._log(request, response, rid, start, None, config)
+        finally:
+            _reset_request_id(token)
+        return response
 
-    def _abort(self, request: HttpRequest, exc: Exception) -> None:
-        # Only reached when nothing below turned the exception into a response
-        # (Django always does): still log, and never leave the request id set.
-        request.__dict__[_EXCEPTION] = exc
-        self.process_response(request, None)
+    def _log(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase | None,
+        rid: str | None,
+        start: float | None,
+        exception: BaseException | None,
+        config: MiddlewareConfig,
+    ) -> None:
+        # An exception recorded during the request (process_exception or Django's
+        # got_request_exception) is the one the summary reports.
+        recorded = request.__dict__.pop(_EXCEPTION, None)
+        log_summary(
+            self.summary_logger,
+            request,
+            response,
+            rid,
+            start,
+            recorded if recorded is not None else exception,
+            config.log_querystring,
+        )
+
+    # python-dockerflow's hooks. Django calls __call__, never these; they keep working
+    # for code (and tests) that drive the middleware by hand. Whatever another
+    # middleware did to request._id / request._start_timestamp, __call__ logs the
+    # values it chose itself; the hooks can only read them back from the request.
 
     def process_request(self, request: HttpRequest) -> HttpResponseBase | None:
         """Start the request (id, timer); return the response for a Dockerflow endpoint."""
-        view = self._begin(request)
+        config = middleware_config()
+        request.__dict__[_TOKEN] = _start(request, config)[2]
+        view = config.endpoints.get(request.path_info)
         return None if view is None else _serve(view, request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
@@ -175,19 +200,26 @@ class DockerflowMiddleware:
         state = request.__dict__
         token = state.pop(_TOKEN, None)
         try:
-            log_summary(
-                self.summary_logger,
-                request,
-                response,
-                rid=state.get("_id") or request_id_context.get(),
-                start=state.get("_start_timestamp"),
-                exception=state.pop(_EXCEPTION, None),
-                log_querystring=middleware_config().log_querystring,
-            )
+            rid = state.get("_id") or request_id_context.get()
+            start = state.get("_start_timestamp")
+            self._log(request, response, rid, start, None, middleware_config())
         finally:
             if token is not None:
                 _reset_request_id(token)
         return response
+
+
+def _start(request: HttpRequest, config: MiddlewareConfig) -> tuple[str, float, Token[str | None]]:
+    """Choose the request id, set it in the context, start the clock."""
+    rid = request.META.get(config.request_id_meta_key)
+    if rid is None or not is_valid_request_id(rid):
+        rid = generate_request_id()
+    token = request_id_context.set(rid)
+    start = _perf_counter()
+    state = request.__dict__
+    state["_id"] = rid
+    state["_start_timestamp"] = start
+    return rid, start, token
 
 
 def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
@@ -200,8 +232,12 @@ def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
         return response_for_exception(request, exc)
 
 
-def _reset_request_id(token: Any) -> None:
-    # RuntimeError: used already; ValueError: made in another context (a caller split
-    # the hooks across tasks). Either way nothing of ours is left to undo here.
-    with contextlib.suppress(RuntimeError, ValueError):
+def _reset_request_id(token: Token[str | None]) -> None:
+    # try/except, not contextlib.suppress: this runs on every request and the context
+    # manager costs more than the rest of the reset.
+    try:  # noqa: SIM105
         request_id_context.reset(token)
+    except (RuntimeError, ValueError):
+        # Used already, or made in another context (a caller split the hooks across
+        # tasks): nothing of ours is left to undo here.
+        pass

@@ -37,11 +37,6 @@ _ERROR = logging.ERROR
 _FUNC_NAME = "request_summary"
 
 
-def is_server_error(exc: BaseException | None) -> bool:
-    """True when ``exc`` is an unhandled exception (one Django turns into a 500)."""
-    return exc is not None and not isinstance(exc, CLIENT_ERRORS)
-
-
 def loaded_user_id(request: HttpRequest) -> Any:
     """The ``uid`` field: the user's pk, ``""`` for an anonymous user, ``None`` if not loaded.
 
@@ -104,7 +99,6 @@ def log_summary(
     logger: logging.Logger,
     request: HttpRequest,
     response: HttpResponseBase | None,
-    *,
     rid: str | None,
     start: float | None,
     exception: BaseException | None,
@@ -116,7 +110,7 @@ def log_summary(
     message, ``exc_info``); everything else, 4xx and 5xx responses included, is INFO
     with ``errno`` 0 -- ``code`` says how it went.
     """
-    if is_server_error(exception):
+    if exception is not None and not isinstance(exception, CLIENT_ERRORS):
         level, errno, message = _ERROR, 500, str(exception)[:MAX_MESSAGE]
         exc_info = (type(exception), exception, exception.__traceback__)
     else:
@@ -124,7 +118,8 @@ def log_summary(
     if not logger.isEnabledFor(level):
         return
     fields = summary_fields(request, response, rid, start, errno, log_querystring)
-    record = logger.makeRecord(
-        logger.name, level, __file__, 0, message, (), exc_info, _FUNC_NAME, fields
-    )
+    record = logger.makeRecord(logger.name, level, __file__, 0, message, (), exc_info, _FUNC_NAME)
+    # Not makeRecord(extra=...): its per-key clash check costs more than building the
+    # record, and these keys are fixed and never clash with a LogRecord attribute.
+    record.__dict__.update(fields)
     logger.handle(record)

@@ -1,0 +1,161 @@
+"""What DockerflowMiddleware costs per request, measured in a raw WSGI loop.
+
+Run: ``.venv/bin/python benchmarks/bench_middleware.py [--rounds N] [--requests N]``
+
+Django's ``WSGIHandler`` is called directly with a prebuilt environ (no server, no
+socket) for a trivial view, once without any middleware and once with only
+``DockerflowMiddleware``; the ``request.summary`` record is formatted by
+``JsonLogFormatter`` and written to a stream that discards it. The four cases are
+interleaved round by round and each figure is the median over rounds, which keeps
+a busy machine's noise out of the differences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import logging
+import statistics
+import sys
+import time
+
+import django
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import path
+
+MIDDLEWARE = "dockerflow.django.middleware.DockerflowMiddleware"
+
+
+def trivial(request):
+    return HttpResponse(b"ok")
+
+
+urlpatterns = [path("trivial/", trivial)]
+
+
+class NullStream(io.TextIOBase):
+    """Accepts and discards: the cost measured is formatting, not the kernel's write."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def setup() -> None:
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="benchmark-only-" + "x" * 40,
+        ALLOWED_HOSTS=["testserver"],
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=["dockerflow.django"],
+        MIDDLEWARE=[],
+        DATABASES={},
+        USE_TZ=True,
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+    from dockerflow.logging import JsonLogFormatter
+
+    handler = logging.StreamHandler(NullStream())
+    handler.setFormatter(JsonLogFormatter(logger_name="bench"))
+    summary = logging.getLogger("request.summary")
+    summary.addHandler(handler)
+    summary.setLevel(logging.INFO)
+    summary.propagate = False
+
+
+def make_handler(middleware: list[str]):
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+
+    with override_settings(MIDDLEWARE=middleware):
+        return WSGIHandler()  # loads the middleware chain now, from these settings
+
+
+def make_environ(path_info: str) -> dict:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path_info,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        "HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.5",
+        "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def start_response(status, headers, exc_info=None):
+    return None
+
+
+def per_request_us(handler, environ: dict, requests: int) -> float:
+    """Mean µs per request over one batch (the environ is copied per request, as a server does)."""
+    perf = time.perf_counter
+    begin = perf()
+    for _ in range(requests):
+        response = handler(environ.copy(), start_response)
+        b"".join(response)
+        response.close()
+    return (perf() - begin) / requests * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--requests", type=int, default=2000, help="requests per case per round")
+    args = parser.parse_args()
+
+    setup()
+    bare = make_handler([])
+    with_mw = make_handler([MIDDLEWARE])
+    cases = {
+        "trivial view, no middleware": (bare, make_environ("/trivial/")),
+        "trivial view, DockerflowMiddleware": (with_mw, make_environ("/trivial/")),
+        "/__lbheartbeat__, DockerflowMiddleware": (with_mw, make_environ("/__lbheartbeat__")),
+        "trivial view + valid X-Request-ID": (
+            with_mw,
+            {
+                **make_environ("/trivial/"),
+                "HTTP_X_REQUEST_ID": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+            },
+        ),
+    }
+    for handler, environ in cases.values():  # warm up: imports, URL resolver, caches
+        per_request_us(handler, environ, 200)
+        assert handler(environ.copy(), start_response).status_code == 200
+
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.rounds):
+        for name, (handler, environ) in cases.items():
+            gc.collect()
+            samples[name].append(per_request_us(handler, environ, args.requests))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+
+    py = sys.version.split()[0]
+    print(f"Python {py}, Django {django.get_version()}: ", end="")
+    print(f"median of {args.rounds} rounds x {args.requests} requests per case")
+    for name, value in median.items():
+        spread = f"{min(samples[name]):.1f}-{max(samples[name]):.1f}"
+        print(f"  {name:<42} {value:7.1f} µs/request  (rounds {spread})")
+    bare_us = median["trivial view, no middleware"]
+    mw_us = median["trivial view, DockerflowMiddleware"]
+    lb_us = median["/__lbheartbeat__, DockerflowMiddleware"]
+    print(f"  middleware overhead                        {mw_us - bare_us:7.1f} µs/request")
+    print(f"  /__lbheartbeat__ vs trivial view (same stack) {lb_us - mw_us:+7.1f} µs/request")
+
+
+if __name__ == "__main__":
+    main()
