@@ -191,6 +191,14 @@ def public_repository_url(url: str) -> str:
 Found = dict[str, tuple[str, str]]  # field -> (value, origin)
 
 
+def _take_first(found: Found, field: str, env: Mapping[str, str], *names: str) -> None:
+    # Sets ``field`` from the first of ``names`` that is set.
+    for name in names:
+        if env.get(name):
+            found[field] = (env[name], name)
+            return
+
+
 def _tag_from_ref(ref: str) -> str:
     return ref.removeprefix("refs/tags/") if ref.startswith("refs/tags/") else ""
 
@@ -241,10 +249,7 @@ def _gitlab_ci(env: Mapping[str, str]) -> Found:
         found["version"] = (env["CI_COMMIT_TAG"], "CI_COMMIT_TAG")
     if env.get("CI_PROJECT_URL"):
         found["source"] = (public_repository_url(env["CI_PROJECT_URL"]), "CI_PROJECT_URL")
-    for name in ("CI_JOB_URL", "CI_PIPELINE_URL"):
-        if env.get(name):
-            found["build"] = (env[name], name)
-            break
+    _take_first(found, "build", env, "CI_JOB_URL", "CI_PIPELINE_URL")
     return found
 
 
@@ -252,14 +257,10 @@ def _taskcluster(env: Mapping[str, str]) -> Found:
     found: Found = {}
     root = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
     found["build"] = (f"{root}/tasks/{env['TASK_ID']}", "TASKCLUSTER_ROOT_URL + TASK_ID")
-    for name in ("VCS_HEAD_REV", "GITHUB_HEAD_SHA"):
-        if env.get(name):
-            found["commit"] = (env[name], name)
-            break
-    for name in ("VCS_HEAD_REPOSITORY", "GITHUB_HEAD_REPO_URL"):
-        if env.get(name):
-            found["source"] = (public_repository_url(env[name]), name)
-            break
+    _take_first(found, "commit", env, "VCS_HEAD_REV", "GITHUB_HEAD_SHA")
+    _take_first(found, "source", env, "VCS_HEAD_REPOSITORY", "GITHUB_HEAD_REPO_URL")
+    if "source" in found:
+        found["source"] = (public_repository_url(found["source"][0]), found["source"][1])
     if env.get("GITHUB_HEAD_TAG"):
         found["version"] = (env["GITHUB_HEAD_TAG"], "GITHUB_HEAD_TAG")
     else:

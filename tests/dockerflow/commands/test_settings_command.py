@@ -120,3 +120,12 @@ def test_settings_not_built_by_the_table(monkeypatch):
     _, error = run("--check")
     assert error.returncode == 2
     assert "do not use dockerflow_settings" in str(error)
+
+
+def test_missing_api_is_named(monkeypatch):
+    monkeypatch.delattr(dockerflow_settings, "report", raising=False)
+    _, error = run()
+    assert error.returncode == 2
+    assert str(error) == (
+        "the installed dockerflow_settings does not provide report(), which this command needs"
+    )

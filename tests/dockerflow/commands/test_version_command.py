@@ -199,3 +199,18 @@ def test_check_rejects_build_flags(tmp_path):
     _, _, error = run("--check", str(tmp_path / "v.json"), "--commit", SHA, "--no-git")
     assert error.returncode == 2
     assert str(error) == "--check cannot be combined with --commit, --no-git"
+
+
+def test_in_process_missing_file_missing_directory_and_bad_flag(ci_env, tmp_path):
+    _, _, error = run("--check", str(tmp_path / "absent.json"))
+    assert (error.returncode, str(error)) == (3, f"{tmp_path / 'absent.json'}: missing")
+
+    _, _, error = run("--no-git", "--write", str(tmp_path / "no" / "v.json"))
+    assert error.returncode == 3
+    assert (
+        str(error)
+        == f"cannot write {tmp_path / 'no' / 'v.json'}: directory {tmp_path / 'no'} does not exist"
+    )
+
+    _, _, error = run("--source", "ftp://x")
+    assert "argument --source: source 'ftp://x' is not an http(s) URL (or empty)" in str(error)
