@@ -24,10 +24,6 @@ try:
 except ImportError:  # pragma: no cover - the dev venv has orjson; tox covers its absence
     orjson = None  # type: ignore[assignment]
 
-#: Module-level switch: set to False to force the standard-library encoder
-#: (tests use it to compare both paths without uninstalling orjson).
-ORJSON_ENABLED: bool = orjson is not None
-
 #: Containers nested deeper than this are replaced by a marker string.
 MAX_DEPTH = 100
 
@@ -158,14 +154,12 @@ def dumps_stdlib(obj: dict[str, Any]) -> str:
 # Types orjson would write differently from the stdlib (enum values, UUID strings,
 # subclasses of builtins). Exact builtin types are handled before this check.
 _ORJSON_DIFFERENT: tuple[type, ...] = (str, int, float, dict, list, tuple, Enum, UUID)
-if orjson is not None and hasattr(orjson, "Fragment"):  # pragma: no branch
-    _ORJSON_DIFFERENT += (orjson.Fragment,)
 
-_ORJSON_OPTIONS = (
-    (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
-    if orjson is not None
-    else 0
-)
+if orjson is not None:  # pragma: no branch
+    _ORJSON_DIFFERENT += (getattr(orjson, "Fragment", Enum),)  # raw JSON, orjson >= 3.9.16
+    _orjson_dumps = orjson.dumps
+    # Let default() (repr) handle what the stdlib would hand to it anyway.
+    _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def _orjson_same(value: Any, depth: int) -> bool:
@@ -177,20 +171,14 @@ def _orjson_same(value: Any, depth: int) -> bool:
         # orjson writes 1e-05 as 0.00001 and 1e-07 as 1e-7, NaN as null: only floats
         # from 1e-4 up print the same.
         return 1e-4 <= abs(value) < _INF or value == 0.0
-    if t is dict:
+    if t is dict or t is list or t is tuple:
         if depth >= MAX_DEPTH:
             return False
-        for item in value.values():
+        depth += 1
+        # Inline checks for the usual str/int items: this runs for every record.
+        for item in value.values() if t is dict else value:
             t = type(item)
-            if not (t is str or t is int or _orjson_same(item, depth + 1)):
-                return False
-        return True
-    if t is list or t is tuple:
-        if depth >= MAX_DEPTH:
-            return False
-        for item in value:
-            t = type(item)
-            if not (t is str or t is int or _orjson_same(item, depth + 1)):
+            if not (t is str or t is int or _orjson_same(item, depth)):
                 return False
         return True
     # Anything else goes to safe_repr() in both encoders.
@@ -208,27 +196,50 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
-def _ascii(encoded: bytes) -> str:
-    """orjson's UTF-8 output escaped the way ``ensure_ascii=True`` escapes."""
-    if encoded.isascii() and b"\x7f" not in encoded:
-        return encoded.decode("ascii")
-    return _NOT_PRINTABLE_ASCII.sub(_escape_char, encoded.decode("utf-8"))
-
-
 def dumps_orjson(obj: dict[str, Any]) -> str:
     """Encode ``obj`` with orjson when that gives the stdlib's bytes, else the stdlib."""
-    if _orjson_same(obj, 0):
-        try:
-            return _ascii(orjson.dumps(obj, default=safe_repr, option=_ORJSON_OPTIONS))
-        except TypeError:
-            # orjson.JSONEncodeError: non-str key, int over 64 bits, lone surrogate,
-            # or default() returned something it refuses. The stdlib copes.
-            pass
-    return dumps_stdlib(obj)
+    # _orjson_same(obj, 0) with its first two levels inlined (the envelope, then
+    # Fields): it runs for every record and function calls are what it costs.
+    for value in obj.values():
+        t = type(value)
+        if t is str or t is int:
+            continue
+        if t is dict:
+            for item in value.values():
+                t = type(item)
+                if not (t is str or t is int or _orjson_same(item, 2)):
+                    return dumps_stdlib(obj)
+        elif not _orjson_same(value, 1):
+            return dumps_stdlib(obj)
+    try:
+        text = _orjson_dumps(obj, default=safe_repr, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        # orjson.JSONEncodeError: non-str key, int over 64 bits, lone surrogate, or
+        # default() returned something it refuses. The stdlib copes with all of them.
+        return dumps_stdlib(obj)
+    # str.isascii() is O(1); DEL is ASCII but the stdlib escapes it.
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _NOT_PRINTABLE_ASCII.sub(_escape_char, text)
 
 
-def dumps(obj: dict[str, Any]) -> str:
-    """One line of JSON for ``obj``; never raises because of a value in it."""
-    if ORJSON_ENABLED:
-        return dumps_orjson(obj)
-    return dumps_stdlib(obj)
+#: Encodes one record: ``dumps_orjson`` when orjson is importable, else ``dumps_stdlib``.
+#: Never raises because of a value in ``obj``. Switch with :func:`use_orjson`.
+dumps: Callable[[dict[str, Any]], str] = dumps_stdlib
+
+
+def use_orjson(enabled: bool) -> bool:
+    """Choose the encoder behind :func:`dumps`; returns the previous choice.
+
+    Tests force the standard library with ``use_orjson(False)`` without uninstalling
+    orjson. Both encoders produce the same bytes for the same record.
+    """
+    global dumps
+    if enabled and orjson is None:
+        raise RuntimeError("use_orjson(True): orjson is not installed (pip install orjson)")
+    previous = dumps is dumps_orjson
+    dumps = dumps_orjson if enabled else dumps_stdlib
+    return previous
+
+
+use_orjson(orjson is not None)

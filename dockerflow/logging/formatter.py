@@ -66,21 +66,18 @@ class MozlogFormatter(logging.Formatter):
         """Whether a message looks like a JSON object (it then isn't repeated as ``msg``)."""
         return value.startswith("{") and value.endswith("}")
 
-    def severity(self, levelno: int) -> int:
-        """The syslog severity for a Python logging level."""
+    def _nearest_severity(self, levelno: int) -> int:
         level_map = self.SYSLOG_LEVEL_MAP
-        severity = level_map.get(levelno)
-        if severity is None:
-            below = [level for level in level_map if level <= levelno]
-            severity = level_map[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
-        return severity
+        below = [level for level in level_map if level <= levelno]
+        return level_map[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
 
     def convert_record(self, record: logging.LogRecord) -> dict[str, Any]:
         """The mozlog dict for ``record`` (what :meth:`format` serialises)."""
+        attrs = record.__dict__
         excluded = self.EXCLUDED_LOGRECORD_ATTRS
         # A filtering comprehension keeps the extras in the order they were given and
         # measured faster than a set difference of the keys followed by lookups.
-        fields = {k: v for k, v in record.__dict__.items() if k not in excluded}
+        fields = {k: v for k, v in attrs.items() if k not in excluded}
 
         try:
             message = record.getMessage()
@@ -98,14 +95,18 @@ class MozlogFormatter(logging.Formatter):
         if record.stack_info:
             fields["stack"] = record.stack_info
 
+        levelno = record.levelno
+        severity = self.SYSLOG_LEVEL_MAP.get(levelno)
+        if severity is None:
+            severity = self._nearest_severity(levelno)
         name = record.name
         return {
             "Timestamp": int(record.created * 1e9),
             "Type": name if type(name) is str else safe_repr(name),
-            "Logger": record.__dict__.get("logger_name", self.logger_name),
+            "Logger": attrs.get("logger_name", self.logger_name),
             "Hostname": self.hostname,
             "EnvVersion": self.LOGGING_FORMAT_VERSION,
-            "Severity": self.severity(record.levelno),
+            "Severity": severity,
             "Pid": record.process,
             "Fields": fields,
         }
