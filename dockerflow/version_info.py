@@ -228,10 +228,8 @@ def _github_actions(env: Mapping[str, str]) -> Found:
 
 def _circleci(env: Mapping[str, str]) -> Found:
     found: Found = {"commit": (env["CIRCLE_SHA1"], "CIRCLE_SHA1")}
-    if env.get("CIRCLE_TAG"):
-        found["version"] = (env["CIRCLE_TAG"], "CIRCLE_TAG")
-    if env.get("CIRCLE_BUILD_URL"):
-        found["build"] = (env["CIRCLE_BUILD_URL"], "CIRCLE_BUILD_URL")
+    _take_first(found, "version", env, "CIRCLE_TAG")
+    _take_first(found, "build", env, "CIRCLE_BUILD_URL")
     source = public_repository_url(env.get("CIRCLE_REPOSITORY_URL", ""))
     if source:
         found["source"] = (source, "CIRCLE_REPOSITORY_URL")
@@ -245,8 +243,7 @@ def _circleci(env: Mapping[str, str]) -> Found:
 
 def _gitlab_ci(env: Mapping[str, str]) -> Found:
     found: Found = {"commit": (env["CI_COMMIT_SHA"], "CI_COMMIT_SHA")}
-    if env.get("CI_COMMIT_TAG"):
-        found["version"] = (env["CI_COMMIT_TAG"], "CI_COMMIT_TAG")
+    _take_first(found, "version", env, "CI_COMMIT_TAG")
     if env.get("CI_PROJECT_URL"):
         found["source"] = (public_repository_url(env["CI_PROJECT_URL"]), "CI_PROJECT_URL")
     _take_first(found, "build", env, "CI_JOB_URL", "CI_PIPELINE_URL")
