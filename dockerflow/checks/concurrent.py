@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from dockerflow import health
+from dockerflow.logging.request_id import request_id_context
 
 from .messages import Error
 from .runner import Check, CheckFn, CheckResults, Outcome, build_results, call_check, raised
@@ -72,6 +73,16 @@ def _work(name: str, func: CheckFn, slot: _Slot, on_thread_exit: Callable[[], No
     slot.done.set()
 
 
+def _worker_context() -> contextvars.Context:
+    # A fresh context, not a copy of the caller's: Django keeps per-"thread" cache
+    # objects in context variables (asgiref Local), and a copy would share the
+    # caller's caches with a thread that may outlive the call. Only the request id
+    # is carried over, so what a check logs stays tied to the request.
+    context = contextvars.Context()
+    context.run(request_id_context.set, request_id_context.get())
+    return context
+
+
 def _start(
     name: str, func: CheckFn, max_stuck: int, on_thread_exit: Callable[[], None] | None
 ) -> _Slot | None:
@@ -80,10 +91,8 @@ def _start(
             return None
         _running[name] = _running.get(name, 0) + 1
     slot = _Slot()
-    # A copy of the caller's context, so what the check logs carries the request id.
-    context = contextvars.copy_context()
     thread = threading.Thread(
-        target=context.run,
+        target=_worker_context().run,
         args=(_work, name, func, slot, on_thread_exit),
         name=f"{THREAD_NAME_PREFIX} {name}",
         daemon=True,

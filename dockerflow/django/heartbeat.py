@@ -27,6 +27,7 @@ from typing import Any
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.module_loading import import_string
 
 from dockerflow import health
@@ -135,10 +136,17 @@ def get_config() -> HeartbeatConfig:
     )
 
 
-def _close_thread_connections() -> None:
-    # Runs in each worker thread: database connections and caches are per thread
-    # in Django, and nothing else would ever close the ones a check opened there.
-    connections.close_all()
+def close_thread_connections() -> None:
+    """Close this thread's database connections and caches (run by each check thread).
+
+    Django keeps them per thread; nothing else would close the ones a check opened.
+    """
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        if connection.connection is not None:
+            # SQLite ignores close() on an in-memory database (closing would drop
+            # it), but this connection is private to a thread that is ending.
+            BaseDatabaseWrapper.close(connection)
     for cache in caches.all(initialized_only=True):
         cache.close()
 
@@ -171,7 +179,7 @@ def _run(config: HeartbeatConfig, sender: Any) -> CheckResults:
         timeout=config.timeout,
         max_stuck=config.max_stuck,
         silenced_check_ids=config.silenced_check_ids,
-        on_thread_exit=_close_thread_connections,
+        on_thread_exit=close_thread_connections,
     )
     signal = heartbeat_passed if results.level < ERROR else heartbeat_failed
     signal.send_robust(sender=sender, level=results.level)

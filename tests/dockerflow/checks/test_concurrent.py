@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
 
 import pytest
+from django.core.cache import caches
 
 from dockerflow import health
 from dockerflow.checks import Error, run_checks_concurrently
@@ -150,6 +152,25 @@ def test_checks_see_the_callers_context():
         request_id_context.reset(token)
     join_check_threads()
     assert seen == ["req-123"]
+
+
+def test_checks_do_not_share_the_callers_other_context_or_its_caches():
+    other = contextvars.ContextVar("other", default="unset")
+    seen = []
+
+    def check():
+        seen.append((other.get(), caches["default"]))
+        return []
+
+    token = other.set("caller's")
+    try:
+        run_checks_concurrently([("c", check)], timeout=2)
+    finally:
+        other.reset(token)
+    join_check_threads()
+    [(value, cache)] = seen
+    assert value == "unset"
+    assert cache is not caches["default"]
 
 
 def test_coroutine_checks_are_awaited_in_the_worker():

@@ -21,7 +21,7 @@ from django.test import override_settings
 
 from dockerflow import health
 from dockerflow.django import checks
-from dockerflow.django.heartbeat import run_heartbeat
+from dockerflow.django.heartbeat import close_thread_connections, run_heartbeat
 from tests.dockerflow.checks.helpers import join_check_threads
 
 PASSWORD = "hunter2-not-for-logs"
@@ -67,7 +67,7 @@ def in_new_thread(func, *args):
         try:
             outcome.append(func(*args))
         finally:
-            connections.close_all()
+            close_thread_connections()
 
     thread = threading.Thread(target=run)
     thread.start()
