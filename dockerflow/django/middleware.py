@@ -122,34 +122,34 @@ class DockerflowMiddleware:
         rid, start, token = _start(request, config)
         try:
             view = config.endpoints.get(request.path_info)
-            if view is not None:
-                response = _serve(view, request)
-            else:
-                try:
-                    response = self.get_response(request)  # type: ignore[misc]
-                except Exception as exc:
-                    self._log(request, None, rid, start, exc, config)
-                    raise
+            response = self.get_response(request) if view is None else _serve(view, request)
+        except Exception as exc:
+            # Only without Django's handler around us (it turns exceptions into
+            # responses): still log, and never leave the request id set.
+            self._log(request, None, rid, start, exc, config)
+            raise
+        else:
             self._log(request, response, rid, start, None, config)
         finally:
             _reset_request_id(token)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        # The same steps as __call__, awaiting the rest of the chain.
         config = middleware_config()
         rid, start, token = _start(request, config)
         try:
             view = config.endpoints.get(request.path_info)
-            if view is views.lbheartbeat:
+            if view is None:
+                response = await self.get_response(request)  # type: ignore[misc]
+            elif view is views.lbheartbeat:
                 response = view(request)  # no I/O: no thread hop needed
-            elif view is not None:
-                response = await sync_to_async(_serve)(view, request)
             else:
-                try:
-                    response = await self.get_response(request)  # type: ignore[misc]
-                except Exception as exc:
-                    self._log(request, None, rid, start, exc, config)
-                    raise
+                response = await sync_to_async(_serve)(view, request)
+        except Exception as exc:
+            self._log(request, None, rid, start, exc, config)
+            raise
+        else:
             self._log(request, response, rid, start, None, config)
         finally:
             _reset_request_id(token)
