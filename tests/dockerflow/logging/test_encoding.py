@@ -187,11 +187,12 @@ def test_deep_nesting() -> None:
         current = current[0]
     value = roundtrip(deep)
     depth = 0
-    while isinstance(value, list):
+    while isinstance(value, list) and value:
         value = value[0]
         depth += 1
-    assert value == "<list nested too deeply>"
-    assert depth == encoding.MAX_DEPTH - 1
+    # Where the C encoder's recursion limit allows it (Python 3.13) the structure is
+    # written whole; otherwise it is cut at MAX_DEPTH with a marker.
+    assert (depth, value) in [(5000, []), (encoding.MAX_DEPTH - 1, "<list nested too deeply>")]
 
 
 def test_huge_int_beyond_str_digit_limit() -> None:

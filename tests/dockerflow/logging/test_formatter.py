@@ -179,16 +179,6 @@ def test_non_str_logger_name_in_record() -> None:
     assert fmt(record)["Type"] == "42"
 
 
-def raise_chained() -> None:
-    try:
-        try:
-            {}["missing\nkey"]
-        except KeyError as exc:
-            raise RuntimeError('bad "quote"\nUncaught exception: forged') from exc
-    except RuntimeError:
-        raise ValueError("during handling") from None
-
-
 def test_exception_fields() -> None:
     try:
         raise ValueError('line one\nline "two"\r\n{"Fields": "forged"}')
