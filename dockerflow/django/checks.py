@@ -37,6 +37,12 @@ def _redact(error: BaseException, secrets: Iterable[Any]) -> str:
     return f"{type(error).__name__}: {text}"
 
 
+def _failure(
+    ident: str, what: str, error: BaseException, secrets: Iterable[Any]
+) -> list[checks.CheckMessage]:
+    return [checks.Error(f"{what}: {_redact(error, secrets)}", id=ident)]
+
+
 def _database_secrets(settings_dict: dict[str, Any]) -> list[Any]:
     options = settings_dict.get("OPTIONS") or {}
     return [settings_dict.get("PASSWORD"), options.get("password"), options.get("passfile")]
@@ -51,11 +57,11 @@ def _check_database(alias: str) -> list[checks.CheckMessage]:
         connection = connections[alias]
         connection.ensure_connection()
     except ImproperlyConfigured as exc:
-        msg = f"Database '{alias}' is misconfigured: {_redact(exc, secrets)}"
-        return [checks.Error(msg, id=health.ERROR_MISCONFIGURED_DATABASE)]
+        what = f"Database '{alias}' is misconfigured"
+        return _failure(health.ERROR_MISCONFIGURED_DATABASE, what, exc, secrets)
     except DatabaseError as exc:
-        msg = f"Could not connect to database '{alias}': {_redact(exc, secrets)}"
-        return [checks.Error(msg, id=health.ERROR_CANNOT_CONNECT_DATABASE)]
+        what = f"Could not connect to database '{alias}'"
+        return _failure(health.ERROR_CANNOT_CONNECT_DATABASE, what, exc, secrets)
     if not connection.is_usable():
         msg = f"Database '{alias}' connection is not usable"
         return [checks.Error(msg, id=health.ERROR_UNUSABLE_DATABASE)]
@@ -119,14 +125,14 @@ def check_redis_connected(app_configs: Any = None, **kwargs: Any) -> list[checks
     try:
         answered = get_redis_connection("default").ping()
     except NotImplementedError as exc:
-        msg = f"Redis client not available for cache 'default': {_redact(exc, secrets)}"
-        return [checks.Error(msg, id=health.ERROR_MISSING_REDIS_CLIENT)]
+        what = "Redis client not available for cache 'default'"
+        return _failure(health.ERROR_MISSING_REDIS_CLIENT, what, exc, secrets)
     except ImproperlyConfigured as exc:
-        msg = f"Redis cache 'default' is misconfigured: {_redact(exc, secrets)}"
-        return [checks.Error(msg, id=health.ERROR_MISCONFIGURED_REDIS)]
+        what = "Redis cache 'default' is misconfigured"
+        return _failure(health.ERROR_MISCONFIGURED_REDIS, what, exc, secrets)
     except (redis.RedisError, OSError) as exc:
-        msg = f"Could not connect to Redis (cache 'default'): {_redact(exc, secrets)}"
-        return [checks.Error(msg, id=health.ERROR_CANNOT_CONNECT_REDIS)]
+        what = "Could not connect to Redis (cache 'default')"
+        return _failure(health.ERROR_CANNOT_CONNECT_REDIS, what, exc, secrets)
     if not answered:
         return [checks.Error("Redis ping failed", id=health.ERROR_REDIS_PING_FAILED)]
     return []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from dockerflow.checks.concurrent import THREAD_NAME_PREFIX
@@ -53,3 +55,25 @@ def join_check_threads(timeout: float = 5.0) -> None:
         thread.join(timeout)
     alive = [t.name for t in check_threads() if t.is_alive()]
     assert not alive, f"check threads still running: {alive}"
+
+
+@contextlib.contextmanager
+def recorded_heartbeat_signals() -> Iterator[list[tuple[str, Any, int]]]:
+    """Record ``(signal, sender, level)`` for each heartbeat signal sent inside the block."""
+    from dockerflow.django.signals import heartbeat_failed, heartbeat_passed
+
+    sent: list[tuple[str, Any, int]] = []
+
+    def on_passed(sender: Any, level: int, **kwargs: Any) -> None:
+        sent.append(("passed", sender, level))
+
+    def on_failed(sender: Any, level: int, **kwargs: Any) -> None:
+        sent.append(("failed", sender, level))
+
+    heartbeat_passed.connect(on_passed)
+    heartbeat_failed.connect(on_failed)
+    try:
+        yield sent
+    finally:
+        heartbeat_passed.disconnect(on_passed)
+        heartbeat_failed.disconnect(on_failed)

@@ -138,38 +138,23 @@ def test_a_thread_that_cannot_start_is_an_error(monkeypatch, caplog):
     assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
 
 
-def test_checks_see_the_callers_context():
-    seen = []
-
-    def check():
-        seen.append(request_id_context.get())
-        return []
-
-    token = request_id_context.set("req-123")
-    try:
-        run_checks_concurrently([("c", check)], timeout=2)
-    finally:
-        request_id_context.reset(token)
-    join_check_threads()
-    assert seen == ["req-123"]
-
-
-def test_checks_do_not_share_the_callers_other_context_or_its_caches():
+def test_checks_get_the_callers_request_id_but_not_its_other_context_or_caches():
     other = contextvars.ContextVar("other", default="unset")
     seen = []
 
     def check():
-        seen.append((other.get(), caches["default"]))
+        seen.append((request_id_context.get(), other.get(), caches["default"]))
         return []
 
-    token = other.set("caller's")
+    tokens = (request_id_context.set("req-123"), other.set("caller's"))
     try:
         run_checks_concurrently([("c", check)], timeout=2)
     finally:
-        other.reset(token)
+        request_id_context.reset(tokens[0])
+        other.reset(tokens[1])
     join_check_threads()
-    [(value, cache)] = seen
-    assert value == "unset"
+    [(request_id, value, cache)] = seen
+    assert (request_id, value) == ("req-123", "unset")
     assert cache is not caches["default"]
 
 

@@ -13,8 +13,12 @@ from dockerflow.checks import Error, Info, Warning
 from dockerflow.checks import concurrent as concurrent_module
 from dockerflow.django import heartbeat
 from dockerflow.django.heartbeat import run_heartbeat
-from dockerflow.django.signals import heartbeat_failed, heartbeat_passed
-from tests.dockerflow.checks.helpers import Counter, Gate, join_check_threads
+from tests.dockerflow.checks.helpers import (
+    Counter,
+    Gate,
+    join_check_threads,
+    recorded_heartbeat_signals,
+)
 
 HERE = __name__
 HUNG = f"{HERE}.hung"
@@ -69,19 +73,8 @@ def fresh_checks(monkeypatch):
 
 @pytest.fixture
 def signals():
-    sent = []
-
-    def passed(sender, level, **kwargs):
-        sent.append(("passed", sender, level))
-
-    def failed(sender, level, **kwargs):
-        sent.append(("failed", sender, level))
-
-    heartbeat_passed.connect(passed)
-    heartbeat_failed.connect(failed)
-    yield sent
-    heartbeat_passed.disconnect(passed)
-    heartbeat_failed.disconnect(failed)
+    with recorded_heartbeat_signals() as sent:
+        yield sent
 
 
 def message_records(caplog):

@@ -7,7 +7,8 @@ from django.test import override_settings
 
 from dockerflow.checks import Error, Warning
 from dockerflow.django.heartbeat import run_heartbeat
-from dockerflow.django.signals import heartbeat_failed, heartbeat_passed
+from dockerflow.django.signals import heartbeat_passed
+from tests.dockerflow.checks.helpers import recorded_heartbeat_signals
 
 PATH = f"{__name__}.check"
 RESULT: list = []
@@ -19,19 +20,8 @@ def check(app_configs=None, **kwargs):
 
 @pytest.fixture
 def received():
-    sent = []
-
-    def on_passed(sender, level, **kwargs):
-        sent.append(("passed", sender, level))
-
-    def on_failed(sender, level, **kwargs):
-        sent.append(("failed", sender, level))
-
-    heartbeat_passed.connect(on_passed)
-    heartbeat_failed.connect(on_failed)
-    yield sent
-    heartbeat_passed.disconnect(on_passed)
-    heartbeat_failed.disconnect(on_failed)
+    with recorded_heartbeat_signals() as sent:
+        yield sent
 
 
 @pytest.mark.parametrize(
