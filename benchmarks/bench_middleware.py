@@ -6,8 +6,9 @@ Django's ``WSGIHandler`` is called directly with a prebuilt environ (no server, 
 socket) for a trivial view, once without any middleware and once with only
 ``DockerflowMiddleware``; the ``request.summary`` record is formatted by
 ``JsonLogFormatter`` and written to a stream that discards it. The four cases are
-interleaved round by round and each figure is the median over rounds, which keeps
-a busy machine's noise out of the differences.
+interleaved round by round. Printed per case: the median and the best round; the
+overhead lines are medians of per-round differences (robust to load that changes
+between rounds) and the difference of the best rounds (least disturbed).
 """
 
 from __future__ import annotations
@@ -143,18 +144,25 @@ def main() -> None:
             gc.collect()
             samples[name].append(per_request_us(handler, environ, args.requests))
     median = {name: statistics.median(values) for name, values in samples.items()}
+    best = {name: min(values) for name, values in samples.items()}
+
+    def paired(case: str, baseline: str) -> float:
+        # Difference within each round, then the median: a load change between rounds
+        # shifts both cases of a round alike and cancels out.
+        return statistics.median(
+            a - b for a, b in zip(samples[case], samples[baseline], strict=True)
+        )
 
     py = sys.version.split()[0]
     print(f"Python {py}, Django {django.get_version()}: ", end="")
-    print(f"median of {args.rounds} rounds x {args.requests} requests per case")
-    for name, value in median.items():
-        spread = f"{min(samples[name]):.1f}-{max(samples[name]):.1f}"
-        print(f"  {name:<42} {value:7.1f} µs/request  (rounds {spread})")
-    bare_us = median["trivial view, no middleware"]
-    mw_us = median["trivial view, DockerflowMiddleware"]
-    lb_us = median["/__lbheartbeat__, DockerflowMiddleware"]
-    print(f"  middleware overhead                        {mw_us - bare_us:7.1f} µs/request")
-    print(f"  /__lbheartbeat__ vs trivial view (same stack) {lb_us - mw_us:+7.1f} µs/request")
+    print(f"{args.rounds} rounds x {args.requests} requests per case; µs/request")
+    print(f"  {'case':<42} {'median':>7} {'best':>7}")
+    for name in cases:
+        print(f"  {name:<42} {median[name]:7.1f} {best[name]:7.1f}")
+    bare, mw, lb, _ = cases
+    print(f"  {'middleware overhead':<42} {paired(mw, bare):7.1f} {best[mw] - best[bare]:7.1f}")
+    lb_label = "/__lbheartbeat__ minus trivial view"
+    print(f"  {lb_label:<42} {paired(lb, mw):+7.1f} {best[lb] - best[mw]:+7.1f}")
 
 
 if __name__ == "__main__":
