@@ -229,7 +229,9 @@ def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
         # What Django does for a view's exception: got_request_exception (error
         # reporters), the django.request log, handler500 -- and a response, so the
         # summary is still logged.
-        return response_for_exception(request, exc)
+        response = response_for_exception(request, exc)
+        response.setdefault("Cache-Control", views.CACHE_CONTROL)
+        return response
 
 
 def _reset_request_id(token: Token[str | None]) -> None:

@@ -112,6 +112,7 @@ def test_error_endpoint_on_by_default(client, caplog):
 def test_error_endpoint_gives_the_projects_500_page(caplog):
     response = Client(raise_request_exception=False).get("/__error__/")
     assert response.status_code == 500
+    assert response["Cache-Control"] == "no-store"
     assert any(r.name == "django.request" and r.levelno == logging.ERROR for r in caplog.records)
 
 
