@@ -14,9 +14,9 @@ from tests.backing_services.processes import (
     GunicornServer,
     RedisServer,
     SilentListener,
-    pick_free_port,
     redis_server_binary,
 )
+from tests.servers.process import pick_free_port
 
 
 class Stack:

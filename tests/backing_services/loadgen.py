@@ -55,6 +55,7 @@ class Tally:
             "p50_ms": _percentile(ordered, 50) * 1000,
             "p99_ms": _percentile(ordered, 99) * 1000,
             "max_ms": (ordered[-1] if ordered else 0.0) * 1000,
+            "slowest_ms": [round(latency * 1000, 1) for latency in ordered[-5:]],
             "mean_ms": (statistics.fmean(ordered) if ordered else 0.0) * 1000,
         }
 

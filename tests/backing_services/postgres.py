@@ -10,7 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from tests.backing_services.processes import REPO_ROOT, project_env
+from tests.backing_services.processes import project_env
+from tests.servers.process import REPO_ROOT
 
 
 def _with_database(url: str, name: str) -> str:

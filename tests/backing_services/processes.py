@@ -3,55 +3,41 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests import services
 from tests.backing_services import probes
+from tests.servers.process import ServerProcess, server_env
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_MODULE = "tests.services_project.settings"
-
-# Inherited variables that would change what the server does behind the test's back.
-_SCRUBBED = ("DJANGO_SETTINGS_MODULE", "GUNICORN_CMD_ARGS", "PORT", "WEB_CONCURRENCY")
 
 
 def project_env(env: dict[str, str]) -> dict[str, str]:
-    """The environment of a process running the services project with ``env`` on top."""
-    base = {k: v for k, v in os.environ.items() if k not in _SCRUBBED and not k.startswith("DFS_")}
-    pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), base.get("PYTHONPATH")) if p)
-    return {
-        **base,
-        "PYTHONPATH": pythonpath,
-        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-        "PYTHONUNBUFFERED": "1",
-        **env,
-    }
+    """The environment of a process running the services project with ``env`` on top.
 
-
-def _shipped_gunicorn_config() -> bool:
-    try:
-        return importlib.util.find_spec("dockerflow_settings.gunicorn") is not None
-    except ImportError:
-        return False
+    Nothing inherited that would change the server behind the test's back: no
+    server or Django variables, and none of the project's own ``DFS_*``.
+    """
+    inherited = {k: v for k, v in server_env({}).items() if not k.startswith("DFS_")}
+    return {**inherited, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, **env}
 
 
 class GunicornServer:
-    """``gunicorn tests.services_project.wsgi`` on ``127.0.0.1:port`` with gthread workers.
+    """``gunicorn -c python:dockerflow_settings.gunicorn tests.services_project.wsgi``.
 
-    Uses the shipped ``python:dockerflow_settings.gunicorn`` config when it exists
-    (``PORT``/``WEB_CONCURRENCY`` set accordingly); the explicit flags pin what the
-    scenarios depend on (loopback bind, worker class, threads).
+    The shipped configuration (mozlog on stdout, no access log), with ``PORT`` and
+    ``WEB_CONCURRENCY`` set, plus flags pinning what the scenarios depend on: a
+    loopback bind and gthread workers with a few threads, so ``/__lbheartbeat__`` is
+    answered while a heartbeat is busy.
     """
 
     def __init__(
@@ -67,19 +53,14 @@ class GunicornServer:
         self.port = port
         self.workers = workers
         self.threads = threads
-        self.stdout_path = logdir / f"{name}.stdout.log"
-        self.stderr_path = logdir / f"{name}.stderr.log"
-        self.uses_shipped_config = _shipped_gunicorn_config()
-        config = ["-c", "python:dockerflow_settings.gunicorn"] if self.uses_shipped_config else []
         command = [
             sys.executable,
             "-m",
             "gunicorn",
-            *config,
+            "-c",
+            "python:dockerflow_settings.gunicorn",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
             "--worker-class",
             "gthread",
             "--threads",
@@ -88,62 +69,32 @@ class GunicornServer:
             "3",
             "tests.services_project.wsgi",
         ]
-        server_env = project_env({**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)})
-        # Append mode: every worker's one-line log writes land whole and in order.
-        with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
-            self.process = subprocess.Popen(
-                command, cwd=REPO_ROOT, env=server_env, stdout=out, stderr=err
-            )
-        self.readiness_probes = 0  # answered /__lbheartbeat__ requests made while starting
+        self.process = ServerProcess(
+            command,
+            port=port,
+            env=project_env({**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}),
+            logdir=logdir,
+            name=name,
+        )
         try:
-            self._wait_ready()
+            self.process.wait_ready()
         except BaseException:
             self.stop()
             raise
 
-    def _wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(
-                    f"gunicorn exited with {self.process.returncode}\n{self.logs()}"
-                )
-            try:
-                response = probes.get(self.port, "/__lbheartbeat__", timeout=2)
-            except OSError:
-                time.sleep(0.1)
-                continue
-            self.readiness_probes += 1
-            if response.status == 200:
-                return
-            time.sleep(0.1)
-        raise AssertionError(
-            f"gunicorn not ready on port {self.port} after {timeout}s\n{self.logs()}"
-        )
+    @property
+    def stdout_path(self) -> Path:
+        return self.process.stdout_path
 
     def get(self, path: str, *, timeout: float = 10.0) -> probes.Response:
         return probes.get(self.port, path, timeout=timeout)
 
-    def logs(self, tail: int = 4000) -> str:
-        out = self.stdout_path.read_text(errors="replace")[-tail:]
-        err = self.stderr_path.read_text(errors="replace")[-tail:]
-        return f"--- stdout (tail) ---\n{out}\n--- stderr (tail) ---\n{err}"
+    def records(self) -> list[dict[str, Any]]:
+        """Everything the server wrote, each line asserted to be a mozlog record."""
+        return self.process.records()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def pick_free_port() -> int:
-    """A loopback port nothing listens on (for a second server in one test)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        self.process.stop()
 
 
 class ClosedPort:
