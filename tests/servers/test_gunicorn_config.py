@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import runpy
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +29,8 @@ from tests.servers.process import (
 TINY_APP = "tests.servers.wsgi_app"
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:dockerflow_settings.gunicorn"]
 LAUNCHER = [sys.executable, "-m", "dockerflow_settings.gunicorn"]
+
+ORIGINAL_SHOWWARNING = warnings.showwarning
 
 BAD_VALUES = [
     ("PORT", "abc"),
@@ -90,7 +96,7 @@ def test_read_worker_count_rejects(value: str) -> None:
 
 
 def test_usable_cpu_count() -> None:
-    assert 1 <= config.usable_cpu_count() <= (config.os.cpu_count() or 1)
+    assert 1 <= config.usable_cpu_count() <= (os.cpu_count() or 1)
 
 
 def test_module_sets_exactly_these_gunicorn_settings() -> None:
@@ -154,6 +160,35 @@ def test_main_rejects_bad_values(
         config.main(["app.wsgi"])
     assert caught.value.code == 2
     assert "WEB_CONCURRENCY='many'" in capsys.readouterr().err
+
+
+def test_on_starting_routes_warnings_through_logging() -> None:
+    try:
+        config.on_starting(server=None)
+        assert warnings.showwarning is not ORIGINAL_SHOWWARNING
+    finally:
+        logging.captureWarnings(False)
+    assert warnings.showwarning is ORIGINAL_SHOWWARNING
+
+
+def test_bad_value_at_import_exits(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What gunicorn sees when it imports the module as its configuration.
+    monkeypatch.setenv("PORT", "http")
+    with pytest.raises(SystemExit) as caught:
+        runpy.run_path(config.__file__, run_name="gunicorn_config")
+    assert caught.value.code == 2
+    assert "PORT='http' is not valid" in capsys.readouterr().err
+
+
+def test_run_as_main_launches(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    # The launcher replaces the process; recorded here instead of ending pytest.
+    monkeypatch.setattr(os, "execve", lambda *args: calls.append(args))
+    monkeypatch.setattr(sys, "argv", ["gunicorn.py", "app.wsgi"])
+    runpy.run_path(config.__file__, run_name="__main__")
+    assert calls[0][1] == [*GUNICORN, "app.wsgi"]
 
 
 # --- real gunicorn ----------------------------------------------------------------------
