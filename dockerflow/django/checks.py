@@ -8,6 +8,7 @@ never shows a password or a URL's credentials.
 
 from __future__ import annotations
 
+import importlib
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from dockerflow import health
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
 _MASK = "********"
 _DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+_DJANGO_REDIS_CLIENT = "django_redis.client.DefaultClient"
 
 
 def _redact(error: BaseException, secrets: Iterable[Any]) -> str:
@@ -168,6 +170,33 @@ def check_cache_connected(app_configs: Any = None, **kwargs: Any) -> list[checks
         if config.get("BACKEND") != _DUMMY_CACHE
         for message in _check_cache(alias)
     ]
+
+
+def _backend_modules() -> list[str]:
+    modules = [f"{config['ENGINE']}.base" for config in connections.settings.values()]
+    for config in caches.settings.values():
+        backend = config.get("BACKEND", "")
+        modules.append(backend.rpartition(".")[0])
+        if backend.startswith("django_redis."):
+            client = (config.get("OPTIONS") or {}).get("CLIENT_CLASS", _DJANGO_REDIS_CLIENT)
+            modules += [client.rpartition(".")[0], "django_redis.pool", "redis"]
+    return modules
+
+
+def preload_backends() -> None:
+    """Import every database and cache backend (and the Redis client) in this thread.
+
+    Checks run at the same time in fresh threads. Two threads importing a package
+    with circular imports (redis-py has them) for the first time can fail one of
+    them with an import deadlock error, so a new worker's first heartbeat failed.
+    The heartbeat calls this in the caller's thread first. A backend that cannot
+    be imported is left for its check to report.
+    """
+    for module in dict.fromkeys(_backend_modules()):
+        try:
+            importlib.import_module(module)
+        except Exception:  # reported by the check that uses it, as a result
+            continue
 
 
 def register() -> list[Callable[..., Any]]:

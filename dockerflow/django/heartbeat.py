@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 import logging
@@ -33,9 +34,10 @@ from django.utils.module_loading import import_string
 from dockerflow import health
 from dockerflow.checks import ERROR, CheckResults, Error
 from dockerflow.checks.concurrent import run_checks_concurrently
-from dockerflow.checks.runner import Check
+from dockerflow.checks.runner import Check, CheckFn
 
 from . import conf
+from .checks import preload_backends
 from .signals import heartbeat_failed, heartbeat_passed
 
 logger = logging.getLogger("dockerflow.checks")
@@ -107,13 +109,27 @@ def _with_django_arguments(func: Callable[..., Any]) -> Callable[[], Any]:
     return func
 
 
-def _resolve(path: str) -> Check:
+def _resolve(path: str) -> tuple[str | None, CheckFn]:
+    """The check's function name (None if it has none) and how to call it."""
     try:
         func = import_string(path)
     except Exception as exc:
         logger.error("DOCKERFLOW_CHECKS entry %s cannot be imported", path, exc_info=True)
-        return path, _not_importable(path, exc)
-    return path, _with_django_arguments(func)
+        return None, _not_importable(path, exc)
+    name = getattr(func, "__name__", None)
+    return (name if isinstance(name, str) else None), _with_django_arguments(func)
+
+
+def _named_checks(paths: tuple[str, ...]) -> tuple[Check, ...]:
+    # Results are keyed by the function's name, as python-dockerflow does (its
+    # users' dashboards read e.g. "check_database_connected"); the dotted path
+    # when there is no name or two checks share one.
+    resolved = {path: _resolve(path) for path in paths}  # a path listed twice runs once
+    counts = collections.Counter(name for name, _ in resolved.values())
+    return tuple(
+        (name if name is not None and counts[name] == 1 else path, func)
+        for path, (name, func) in resolved.items()
+    )
 
 
 def check_paths() -> tuple[str, ...]:
@@ -127,8 +143,10 @@ def get_config() -> HeartbeatConfig:
 
     Raises ``ImproperlyConfigured`` for a bad value, naming the setting.
     """
+    # Before any check thread exists: see preload_backends.
+    preload_backends()
     return HeartbeatConfig(
-        checks=tuple(_resolve(path) for path in check_paths()),
+        checks=_named_checks(check_paths()),
         timeout=_seconds("DOCKERFLOW_HEARTBEAT_TIMEOUT", zero_allowed=False),
         cache_seconds=_seconds("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", zero_allowed=True),
         max_stuck=_positive_int("DOCKERFLOW_HEARTBEAT_MAX_STUCK"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
 import sys
 import threading
 import uuid
@@ -161,7 +162,7 @@ def test_heartbeat_reports_every_alias_and_no_password(
     add_database("down", closed_postgres(free_port))
     add_database("gone", UNREACHABLE_SQLITE)
     results = run_heartbeat()
-    check = "dockerflow.django.checks.check_database_connected"
+    check = "check_database_connected"
     message = results.details[check]["messages"][health.ERROR_CANNOT_CONNECT_DATABASE]
     assert "database 'down'" in message
     assert "database 'gone'" in message
@@ -344,7 +345,7 @@ def test_heartbeat_closes_the_caches_its_checks_use(monkeypatch):
     monkeypatch.setattr(
         LocMemCache, "close", lambda self, **kwargs: closed_in.append(threading.current_thread())
     )
-    assert run_heartbeat().statuses == {"dockerflow.django.checks.check_cache_connected": "ok"}
+    assert run_heartbeat().statuses == {"check_cache_connected": "ok"}
     join_check_threads()
     assert len(closed_in) == 1
     assert closed_in[0].name.startswith("dockerflow-check")
@@ -396,6 +397,74 @@ def test_a_cache_backend_that_cannot_be_loaded():
     [message] = checks.check_cache_connected()
     assert message.id == health.ERROR_CACHE_ROUND_TRIP
     assert "InvalidCacheBackendError" in message.msg
+
+
+# Backends imported before check threads start
+
+FIRST_HEARTBEAT = """
+import sys
+import django
+from django.conf import settings
+
+settings.configure(
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    CACHES={
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:%(port)d/0",
+        }
+    },
+    DOCKERFLOW_CHECKS=[
+        "dockerflow.django.checks.check_redis_connected",
+        "dockerflow.django.checks.check_cache_connected",
+    ],
+    LOGGING_CONFIG=None,
+)
+django.setup()
+assert "redis" not in sys.modules
+from dockerflow.django.heartbeat import run_heartbeat
+
+results = run_heartbeat()
+print(sorted(i for detail in results.details.values() for i in detail["messages"]))
+"""
+
+
+def test_a_fresh_process_first_heartbeat_does_not_race_on_imports(free_port):
+    # Two checks importing redis-py for the first time in two threads used to fail
+    # one of them (import deadlock) on most first heartbeats; three fresh processes
+    # caught it nearly every time.
+    script = FIRST_HEARTBEAT % {"port": free_port}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        assert out.strip() == str(
+            [health.ERROR_CANNOT_CONNECT_REDIS, health.ERROR_CACHE_ROUND_TRIP]
+        )
+
+
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "no.such.Cache"},
+        "redis": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"CLIENT_CLASS": "no_such_client.Client"},
+        },
+    }
+)
+def test_preloading_leaves_unimportable_backends_to_the_checks():
+    checks.preload_backends()  # does not raise
+    messages = checks.check_cache_connected()
+    assert ids(messages) == [health.ERROR_CACHE_ROUND_TRIP] * 2
 
 
 # register()

@@ -86,8 +86,8 @@ def test_default_checks_pass_on_a_migrated_database():
     results = run_heartbeat()
     assert results.level == 0
     assert results.statuses == {
-        "dockerflow.django.checks.check_database_connected": "ok",
-        "dockerflow.django.checks.check_migrations_applied": "ok",
+        "check_database_connected": "ok",
+        "check_migrations_applied": "ok",
     }
     assert results.details == {}
 
@@ -116,11 +116,34 @@ def test_django_system_checks_are_not_run():
 def test_plain_django_style_and_coroutine_checks():
     results = run_heartbeat()
     assert results.statuses == {
-        f"{HERE}.takes_no_arguments": "info",
-        f"{HERE}.django_style": "ok",
-        f"{HERE}.remote_error": "error",
+        "takes_no_arguments": "info",
+        "django_style": "ok",
+        "remote_error": "error",
     }
-    assert results.details[f"{HERE}.remote_error"]["messages"] == {"x.E9": "remote down"}
+    assert results.details["remote_error"]["messages"] == {"x.E9": "remote down"}
+
+
+def test_results_are_keyed_by_function_name_like_python_dockerflow(fresh_checks):
+    paths = [
+        f"{HERE}.takes_no_arguments",
+        "dockerflow.django.checks.check_cache_connected",
+        f"{HERE}.check_cache_connected",  # same name as the built-in: both keyed by path
+        OK,  # a callable object without __name__: keyed by path
+        f"{HERE}.takes_no_arguments",  # listed twice: runs once
+    ]
+    with override_settings(DOCKERFLOW_CHECKS=paths):
+        results = run_heartbeat()
+    assert list(results.statuses) == [
+        "takes_no_arguments",
+        "dockerflow.django.checks.check_cache_connected",
+        f"{HERE}.check_cache_connected",
+        OK,
+    ]
+    assert fresh_checks.ok.calls == 1
+
+
+def check_cache_connected(app_configs=None, **kwargs):
+    return []
 
 
 @override_settings(DOCKERFLOW_CHECKS=[f"{HERE}.does_not_exist", "no_such_module.check", OK])
@@ -169,7 +192,7 @@ def test_a_callable_without_a_signature_is_called_as_is(monkeypatch):
 @override_settings(DOCKERFLOW_CHECKS=[f"{HERE}.explodes", OK])
 def test_a_check_that_raises_is_an_error_and_its_traceback_is_logged(caplog):
     results = run_heartbeat()
-    path = f"{HERE}.explodes"
+    path = "explodes"
     assert results.statuses == {path: "error", OK: "ok"}
     assert list(results.details[path]["messages"]) == [health.ERROR_CHECK_RAISED]
     assert "hunter2" not in repr(results)
