@@ -49,8 +49,12 @@ demo: $(BIN)/.installed
 # --- end demo ---------------------------------------------------------------
 
 # --- bench (owned by the benchmarks work) ------------------------------------
+# Builds benchmarks/.venv-ours and .venv-pydf (same pinned Django/WhiteNoise/orjson),
+# alternates the two per measure and round, writes benchmarks/RESULTS.md.
+# `make bench ROUNDS=3` for a quicker, noisier run.
+ROUNDS ?= 7
 bench: $(BIN)/.installed
-	@echo "benchmarks not written yet"; exit 1
+	$(BIN)/python benchmarks/run.py --rounds $(ROUNDS)
 # --- end bench --------------------------------------------------------------
 
 clean:

@@ -1,0 +1,303 @@
+"""One benchmark measurement, run identically inside either benchmark virtualenv.
+
+Usage (the runner, ``benchmarks/run.py``, calls it; ``BENCH_STATE_DIR`` must be set)::
+
+    python benchmarks/workload.py MEASURE [--scale F]
+
+MEASURE is one of ``info``, ``migrate``, ``middleware``, ``lbheartbeat``,
+``formatter``, ``heartbeat_slow``, ``heartbeat_fast``, ``memory``. The result is one
+JSON object on stdout. ``--scale`` multiplies the amount of work (a smoke test uses
+a tiny scale). The script never asks which package it is running against: it imports
+``dockerflow`` and uses only the API both packages share, except the formatter
+measure, which also times the orjson path where ``dockerflow.logging.encoding``
+offers it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import logging
+import resource
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import bench_project
+import django
+from django.conf import settings
+
+#: python-dockerflow's JsonLogFormatter warns that it is deprecated when LOGGING builds it.
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="dockerflow")
+
+
+def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
+    return None
+
+
+def make_environ(path_info: str) -> dict[str, Any]:
+    """A GET as a WSGI server would build it: a browser's headers, no request id."""
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path_info,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        "HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.5",
+        "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8",
+        "HTTP_ACCEPT_ENCODING": "gzip, deflate, br",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def setup(checks: list[str], middleware: list[str]) -> None:
+    settings.configure(**bench_project.settings_dict(bench_project.state_dir(), checks, middleware))
+    django.setup()
+
+
+def make_handler(middleware: list[str]) -> Callable[..., Any]:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+
+    with override_settings(MIDDLEWARE=middleware):
+        return WSGIHandler()  # the middleware chain is loaded now, from these settings
+
+
+def call(handler: Callable[..., Any], environ: dict[str, Any]) -> tuple[int, bytes]:
+    response = handler(environ.copy(), start_response)
+    body = b"".join(response)
+    response.close()
+    return response.status_code, body
+
+
+def per_request_us(handler: Callable[..., Any], environ: dict[str, Any], requests: int) -> float:
+    """Mean µs per request over one batch (the environ is copied per request, as a server does)."""
+    perf = time.perf_counter
+    begin = perf()
+    for _ in range(requests):
+        response = handler(environ.copy(), start_response)
+        b"".join(response)
+        response.close()
+    return (perf() - begin) / requests * 1e6
+
+
+def expect_ok(handler: Callable[..., Any], environ: dict[str, Any]) -> None:
+    status, body = call(handler, environ)
+    if status != 200:
+        raise SystemExit(f"{environ['PATH_INFO']} answered {status}: {body[:300]!r}")
+
+
+# Within one process the best batch is kept: other processes on a shared machine only
+# ever add time, so the fastest batch is the closest to the code's own cost. The runner
+# then takes the median of these over rounds (processes).
+def interleaved_batches(
+    cases: dict[str, tuple[Callable[..., Any], dict[str, Any]]], batches: int, requests: int
+) -> dict[str, list[float]]:
+    for handler, environ in cases.values():  # warm up: imports, URL resolver, caches
+        expect_ok(handler, environ)
+        per_request_us(handler, environ, max(requests // 5, 20))
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(batches):
+        for name, (handler, environ) in cases.items():
+            gc.collect()
+            samples[name].append(per_request_us(handler, environ, requests))
+    return samples
+
+
+# --- measures -------------------------------------------------------------------------
+
+
+def measure_info(scale: float) -> dict[str, Any]:
+    import importlib.metadata as md
+
+    import dockerflow
+
+    def version(dist: str) -> str | None:
+        try:
+            return md.version(dist)
+        except md.PackageNotFoundError:
+            return None
+
+    try:
+        import orjson
+
+        orjson_version = orjson.__version__
+    except ImportError:
+        orjson_version = None
+    return {
+        "python": sys.version.split()[0],
+        "django": django.get_version(),
+        "dockerflow_file": dockerflow.__file__,
+        "dockerflow-settings": version("dockerflow-settings"),
+        "dockerflow": version("dockerflow"),
+        "whitenoise": version("whitenoise"),
+        "orjson": orjson_version,
+    }
+
+
+def measure_migrate(scale: float) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    setup(bench_project.FAST_CHECKS, [])
+    call_command("migrate", verbosity=0, skip_checks=True)
+    return {"migrated": settings.DATABASES["default"]["NAME"]}
+
+
+def measure_middleware(scale: float) -> dict[str, Any]:
+    """(trivial view with only DockerflowMiddleware) - (no middleware), µs per request."""
+    setup(bench_project.FAST_CHECKS, [])
+    environ = make_environ("/trivial/")
+    samples = interleaved_batches(
+        {
+            "bare": (make_handler([]), environ),
+            "with": (make_handler([bench_project.DOCKERFLOW]), environ),
+        },
+        batches=7,
+        requests=max(int(2000 * scale), 10),
+    )
+    bare = min(samples["bare"])
+    with_mw = min(samples["with"])
+    return {"value": with_mw - bare, "bare_us": bare, "with_us": with_mw}
+
+
+def measure_lbheartbeat(scale: float) -> dict[str, Any]:
+    """µs per /__lbheartbeat__ through the realistic middleware stack."""
+    setup(bench_project.FAST_CHECKS, bench_project.REALISTIC_MIDDLEWARE)
+    handler = make_handler(bench_project.REALISTIC_MIDDLEWARE)
+    samples = interleaved_batches(
+        {"lb": (handler, make_environ("/__lbheartbeat__"))},
+        batches=7,
+        requests=max(int(2000 * scale), 10),
+    )
+    return {"value": min(samples["lb"])}
+
+
+def app_record() -> logging.LogRecord:
+    """An application log line with three ``extra`` fields, as ``logger.info`` makes it."""
+    logger = logging.getLogger("bench.app")
+    extra = {"user_id": 1234567, "endpoint": "/api/v1/items", "cache_hit": True}
+    return logger.makeRecord(
+        logger.name, logging.INFO, __file__, 1, "user %s fetched %d items", ("alice", 42),
+        None, "view", extra,
+    )  # fmt: skip
+
+
+def measure_formatter(scale: float) -> dict[str, Any]:
+    """Records per second through ``JsonLogFormatter.format`` (stdlib JSON; orjson if offered)."""
+    from dockerflow.logging import JsonLogFormatter
+
+    try:
+        from dockerflow.logging import encoding  # this package only
+    except ImportError:
+        encoding = None
+    formatter = JsonLogFormatter(logger_name="bench")
+    record = app_record()
+    json.loads(formatter.format(record))  # valid JSON, or the measurement is meaningless
+    number = max(int(20000 * scale), 10)
+
+    def rate() -> float:
+        fmt = formatter.format
+        perf = time.perf_counter
+        gc.collect()
+        begin = perf()
+        for _ in range(number):
+            fmt(record)
+        return number / (perf() - begin)
+
+    modes: dict[str, Callable[[], Any]] = {"stdlib": lambda: None}
+    if encoding is not None:
+        modes["stdlib"] = lambda: encoding.use_orjson(False)
+        if encoding.orjson is not None:
+            modes["orjson"] = lambda: encoding.use_orjson(True)
+    samples: dict[str, list[float]] = {mode: [] for mode in modes}
+    for _ in range(7):
+        for mode, select in modes.items():
+            select()
+            samples[mode].append(rate())
+    result = {"value": max(samples["stdlib"])}
+    if "orjson" in samples:
+        result["orjson"] = max(samples["orjson"])
+    return result
+
+
+def _heartbeat(checks: list[str], warmup: int, timed: int) -> dict[str, Any]:
+    setup(checks, bench_project.REALISTIC_MIDDLEWARE)
+    handler = make_handler(bench_project.REALISTIC_MIDDLEWARE)
+    environ = make_environ("/__heartbeat__")
+    for _ in range(warmup):
+        status, body = call(handler, environ)
+    times = []
+    for _ in range(timed):
+        begin = time.perf_counter()
+        status, body = call(handler, environ)
+        times.append(time.perf_counter() - begin)
+    return {
+        "value": statistics.median(times) * 1000,
+        "status": status,
+        "body": body.decode(errors="replace")[:200],
+    }
+
+
+def measure_heartbeat_slow(scale: float) -> dict[str, Any]:
+    """ms for one /__heartbeat__ with five 100 ms checks in DOCKERFLOW_CHECKS."""
+    return _heartbeat(bench_project.SLOW_CHECKS, warmup=1, timed=max(int(3 * scale), 1))
+
+
+def measure_heartbeat_fast(scale: float) -> dict[str, Any]:
+    """ms for one /__heartbeat__ with the database and migrations checks on SQLite."""
+    return _heartbeat(bench_project.FAST_CHECKS, warmup=2, timed=max(int(15 * scale), 1))
+
+
+def measure_memory(scale: float) -> dict[str, Any]:
+    """Peak RSS (MiB) after 20,000 requests to the trivial view through the realistic stack."""
+    setup(bench_project.FAST_CHECKS, bench_project.REALISTIC_MIDDLEWARE)
+    handler = make_handler(bench_project.REALISTIC_MIDDLEWARE)
+    environ = make_environ("/trivial/")
+    expect_ok(handler, environ)
+    requests = max(int(20000 * scale), 10)
+    per_request_us(handler, environ, requests - 1)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"value": peak_kib / 1024, "requests": requests}
+
+
+MEASURES: dict[str, Callable[[float], dict[str, Any]]] = {
+    "info": measure_info,
+    "migrate": measure_migrate,
+    "middleware": measure_middleware,
+    "lbheartbeat": measure_lbheartbeat,
+    "formatter": measure_formatter,
+    "heartbeat_slow": measure_heartbeat_slow,
+    "heartbeat_fast": measure_heartbeat_fast,
+    "memory": measure_memory,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("measure", choices=sorted(MEASURES))
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    result = MEASURES[args.measure](args.scale)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
