@@ -73,6 +73,17 @@ def assert_lbheartbeat_quick(probe: Overlap, *, in_flight: bool) -> None:
         assert probe.heartbeat_in_flight
 
 
+def timed_out_probe(server: GunicornServer, scenario: str) -> Overlap:
+    """A heartbeat against a hung service: failed after the whole timeout, not sooner,
+    while /__lbheartbeat__ (fired mid-heartbeat) answered at once."""
+    probe = heartbeat_with_lbheartbeat(server.port, head_start=0.3)
+    observe(scenario, probe)
+    failed(probe.heartbeat, bound=FAILED_BOUND)
+    assert probe.heartbeat.elapsed >= TIMEOUT - 0.05  # it hung; it did not fail
+    assert_lbheartbeat_quick(probe, in_flight=True)
+    return probe
+
+
 def failed(response: Response, *, bound: float) -> dict:
     assert response.status == 500, response.body
     body = response.json()
@@ -182,17 +193,11 @@ def test_database_hanging_times_out_and_stuck_threads_stay_bounded(stack, databa
             ),
         ),
     )
-    probe = heartbeat_with_lbheartbeat(server.port, head_start=0.3)
-    observe("pg hanging", probe)
-
-    body = failed(probe.heartbeat, bound=FAILED_BOUND)
-    # It really waited for the timeout: the check hung, it did not fail.
-    assert probe.heartbeat.elapsed >= TIMEOUT - 0.05
+    body = timed_out_probe(server, "pg hanging").heartbeat.json()
     assert body["checks"][check_key(DB_CONNECTED)] == "error"
     found = messages(body, DB_CONNECTED)
     assert set(found) == {health.ERROR_CHECK_TIMED_OUT}
     assert "check_database_connected" in found[health.ERROR_CHECK_TIMED_OUT]
-    assert_lbheartbeat_quick(probe, in_flight=True)
 
     durations = []
     for _ in range(10):
@@ -287,12 +292,7 @@ def test_redis_hanging_times_out_and_stuck_threads_stay_bounded(stack, database,
             DATABASE_CHECKS[:1] + REDIS_CHECKS, DFS_REDIS_URL=f"redis://127.0.0.1:{stalled.port}/0"
         ),
     )
-    probe = heartbeat_with_lbheartbeat(server.port, head_start=0.3)
-    observe("redis hanging", probe)
-
-    redis_failed(probe, bound=FAILED_BOUND, expected=TIMED_OUT)
-    assert probe.heartbeat.elapsed >= TIMEOUT - 0.05
-    assert_lbheartbeat_quick(probe, in_flight=True)
+    redis_failed(timed_out_probe(server, "redis hanging"), bound=FAILED_BOUND, expected=TIMED_OUT)
 
     stuck_straight_away = {check: {health.ERROR_CHECK_STUCK} for check in REDIS_CHECKS}
     for _ in range(5):
@@ -327,11 +327,8 @@ def test_redis_busy_longer_than_the_timeout_fails_then_recovers(stack, database,
     sleeper = threading.Thread(target=_debug_sleep, args=(private.url, 2.5, errors))
     sleeper.start()
     time.sleep(0.2)  # DEBUG SLEEP has the server blocked now
-    probe = heartbeat_with_lbheartbeat(server.port, head_start=0.3)
-    observe("redis DEBUG SLEEP 2.5", probe)
+    probe = timed_out_probe(server, "redis DEBUG SLEEP 2.5")
     redis_failed(probe, bound=FAILED_BOUND, expected=TIMED_OUT)
-    assert probe.heartbeat.elapsed >= TIMEOUT - 0.05
-    assert_lbheartbeat_quick(probe, in_flight=True)
 
     sleeper.join(timeout=10)
     assert not errors
