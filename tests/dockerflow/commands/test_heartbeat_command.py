@@ -34,7 +34,7 @@ def run(*args, **options):
 def test_plain_project_healthy_table_and_unhealthy_json(plain_project):
     healthy = manage(plain_project, "dockerflow_heartbeat")
     assert healthy.returncode == 0, healthy.stderr
-    assert "hbchecks.ok  ok" in healthy.stdout
+    assert "ok     ok" in healthy.stdout
     assert healthy.stdout.rstrip().endswith("status: ok")
 
     env = clean_env(TEST_CHECKS="hbchecks.ok,hbchecks.down")
@@ -42,9 +42,9 @@ def test_plain_project_healthy_table_and_unhealthy_json(plain_project):
     assert unhealthy.returncode == 1
     assert json.loads(unhealthy.stdout) == {
         "status": "error",
-        "checks": {"hbchecks.ok": "ok", "hbchecks.down": "error"},
+        "checks": {"ok": "ok", "down": "error"},
         "details": {
-            "hbchecks.down": {
+            "down": {
                 "status": "error",
                 "level": 40,
                 "messages": {"plain.E001": "backend is down"},
@@ -57,8 +57,8 @@ def test_plain_project_healthy_table_and_unhealthy_json(plain_project):
 def test_plain_project_checks_subset_and_bad_arguments(plain_project):
     subset = manage(plain_project, "dockerflow_heartbeat", "--checks", "hbchecks.down")
     assert subset.returncode == 1
-    assert "hbchecks.down" in subset.stdout
-    assert "hbchecks.ok" not in subset.stdout
+    assert subset.stdout.splitlines()[1].split()[:2] == ["down", "error"]
+    assert "ok " not in subset.stdout
 
     bad_path = manage(plain_project, "dockerflow_heartbeat", "--checks", "hbchecks.nope")
     assert bad_path.returncode == 2
@@ -114,8 +114,8 @@ def test_checks(settings):
 def test_warning_is_healthy_and_table_lists_each_message(test_checks):
     out, error = run()
     assert error is None
-    assert f"{CHECKS}.warning  warning  tests.W001: disk is getting full" in out
-    assert f"{CHECKS}.ok       ok" in out
+    assert "warning  warning  tests.W001: disk is getting full" in out
+    assert "ok       ok" in out
 
 
 def test_checks_subset_replaces_the_setting_and_extra_messages_get_rows(test_checks):
@@ -123,7 +123,7 @@ def test_checks_subset_replaces_the_setting_and_extra_messages_get_rows(test_che
     assert error.returncode == 1
     lines = out.splitlines()
     assert lines[1].split() == [
-        f"{CHECKS}.error",
+        "error",
         "error",
         "tests.E001:",
         "the",
@@ -132,15 +132,15 @@ def test_checks_subset_replaces_the_setting_and_extra_messages_get_rows(test_che
         "down",
     ]
     assert lines[2].strip() == "tests.W002: and slow"
-    assert f"{CHECKS}.ok" not in out
+    assert "ok " not in out
 
 
 def test_timeout_option_bounds_each_check(test_checks):
     out, error = run("--checks", f"{CHECKS}.slow", "--timeout", "0.2", "--json")
     assert error.returncode == 1
     payload = json.loads(out)
-    assert payload["checks"] == {f"{CHECKS}.slow": "error"}
-    assert "dockerflow.health.E012" in payload["details"][f"{CHECKS}.slow"]["messages"]
+    assert payload["checks"] == {"slow": "error"}
+    assert "dockerflow.health.E012" in payload["details"]["slow"]["messages"]
 
 
 @pytest.mark.parametrize(
