@@ -436,13 +436,16 @@ def test_heartbeats_leak_no_database_connections(
     sampler.start()
     started = time.monotonic()
     try:
-        sequential = [server.get("/__heartbeat__") for _ in range(300)]
+        sequential = [server.get("/__heartbeat__") for _ in range(299)]
+        probe = heartbeat_with_lbheartbeat(server.port)
         concurrent = fire(server, "/__heartbeat__", 200, 8)
     finally:
         sampling.set()
         sampler.join()
     elapsed = time.monotonic() - started
-    assert Counter(r.status for r in sequential + concurrent) == {200: 500}
+    heartbeats = [*sequential, probe.heartbeat, *concurrent]
+    assert Counter((r.status, r.json()["status"]) for r in heartbeats) == {(200, "ok"): 500}
+    assert_lbheartbeat_quick(probe, in_flight=False)
 
     held = database.backends(app_name)
     print(
