@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import dataclasses
 import pprint
+import re
 import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
@@ -226,55 +228,83 @@ def runtime_settings_rst(defaults: dict[str, Any] | None = None) -> list[str]:
 
 # --- the dockerflow_settings table -------------------------------------------------------
 
+#: Roles of table rows (``dockerflow_settings.table.Setting.role``), in page order.
+ROLES = ("django", "option", "server")
+
 
 @dataclasses.dataclass(frozen=True)
 class TableRow:
-    """One row of ``dockerflow_settings.table``, as the reference shows it."""
+    """One row of ``dockerflow_settings.table.TABLE``, as the reference shows it."""
 
+    name: str
     env_var: str | None
-    settings: tuple[str, ...]
     type: str
     dev_default: str
     prod_default: str
-    description: str
-    example: str | None
+    help: str
+    example: str | None = None
     secret: bool = False
+    role: str = "django"
+    merged: bool = False
+    file_env_var: str | None = None
 
 
 def table_rows(entries: Iterable[Any] | None = None) -> list[TableRow]:
-    """The rows of ``dockerflow_settings.table`` (or of ``entries``, for tests)."""
+    """The rows of ``dockerflow_settings.table.TABLE`` (or of ``entries``, for tests)."""
     if entries is None:
         from dockerflow_settings import table
 
         entries = table.TABLE
-    return [_row(entry) for entry in entries]
+    return [
+        TableRow(
+            name=entry.name,
+            env_var=entry.env_var,
+            type=entry.type,
+            dev_default=entry.dev_default,
+            prod_default=entry.prod_default,
+            help=entry.help,
+            example=entry.example,
+            secret=bool(getattr(entry, "secret", False)),
+            role=getattr(entry, "role", "django"),
+            merged=getattr(entry, "merge", None) is not None,
+            file_env_var=getattr(entry, "file_env_var", None),
+        )
+        for entry in entries
+    ]
 
 
-def _row(entry: Any) -> TableRow:
-    settings = getattr(entry, "settings", None) or (entry.setting,)
-    return TableRow(
-        env_var=entry.env_var,
-        settings=tuple(settings),
-        type=entry.type,
-        dev_default=entry.dev_default,
-        prod_default=entry.prod_default,
-        description=entry.description,
-        example=entry.example,
-        secret=bool(getattr(entry, "secret", False)),
-    )
+_RST_SPECIAL = re.compile(r"([\\*`_|])")
 
 
-def _default_text(value: str) -> str:
-    return f"``{value}``" if value else "*(none)*"
+def _text(value: str) -> str:
+    """Table text (prose) with RST markup characters escaped."""
+    return _RST_SPECIAL.sub(r"\\\1", value)
 
 
-def settings_table_rst(rows: Iterable[TableRow]) -> list[str]:
-    """RST for every row: an overview table, then one ``.. envvar::`` block per variable."""
-    rows = list(rows)
+def _setting_ref(name: str, defined: set[str]) -> str:
+    # A :setting: reference only where the reference defines that setting (runtime
+    # settings and table rows without a variable); Django's own are shown as literals.
+    return f":setting:`{name}`" if name in defined else f"``{name}``"
+
+
+def settings_table_rst(
+    rows: Iterable[TableRow],
+    roles: Iterable[str] = ROLES,
+    defined_settings: Iterable[str] = (),
+) -> list[str]:
+    """RST for the rows with these roles: an overview table, then one entry per row.
+
+    A row with a variable becomes ``.. envvar::``, a row without one (computed or
+    merged settings) ``.. setting::``. ``defined_settings`` are setting names that
+    other parts of the reference define, so they can be linked.
+    """
+    roles = tuple(roles)
+    rows = [row for row in rows if row.role in roles]
+    defined = set(defined_settings) | {row.name for row in rows if not row.env_var}
     lines = [
         ".. list-table::",
         "   :header-rows: 1",
-        "   :widths: 30 25 20 25",
+        "   :widths: 30 24 23 23",
         "",
         "   * - Variable",
         "     - Setting",
@@ -282,37 +312,56 @@ def settings_table_rst(rows: Iterable[TableRow]) -> list[str]:
         "     - Prod default",
     ]
     for row in rows:
-        target = f":envvar:`{row.env_var}`" if row.env_var else "*(class attribute only)*"
+        variable = f":envvar:`{row.env_var}`" if row.env_var else "*(none: computed)*"
+        setting = "*(server)*" if row.role == "server" else _setting_ref(row.name, defined)
         lines += [
-            f"   * - {target}",
-            "     - " + ", ".join(f"``{name}``" for name in row.settings),
-            f"     - {_default_text(row.dev_default)}",
-            f"     - {_default_text(row.prod_default)}",
+            f"   * - {variable}",
+            f"     - {setting}",
+            f"     - {_text(row.dev_default)}",
+            f"     - {_text(row.prod_default)}",
         ]
     lines += [""]
     for row in rows:
-        lines += _row_rst(row)
+        lines += _row_rst(row, defined)
     return lines
 
 
-def _row_rst(row: TableRow) -> Iterator[str]:
-    if row.env_var:
-        yield f".. envvar:: {row.env_var}"
-    else:
-        yield f".. setting:: {row.settings[0]}"
+def _row_rst(row: TableRow, defined: set[str]) -> Iterator[str]:
+    yield f".. envvar:: {row.env_var}" if row.env_var else f".. setting:: {row.name}"
+    if row.file_env_var:
+        yield f"                {row.file_env_var}"
     yield ""
-    yield "   :Setting: " + ", ".join(f":setting:`{name}`" for name in row.settings)
-    yield f"   :Type: {row.type}" + (" (secret: masked in reports)" if row.secret else "")
-    yield f"   :Dev default: {_default_text(row.dev_default)}"
-    yield f"   :Prod default: {_default_text(row.prod_default)}"
-    if row.example:
-        yield (
-            f"   :Example: ``{row.env_var}={row.example}``"
-            if row.env_var
-            else (f"   :Example: ``{row.example}``")
+    if row.role == "server":
+        yield "   :Read by: the gunicorn configuration (not a Django setting)"
+    elif row.env_var:
+        yield f"   :Setting: {_setting_ref(row.name, defined)}"
+    kind = row.type + (" (secret: masked in reports and errors)" if row.secret else "")
+    yield f"   :Type: {_text(kind)}"
+    yield f"   :Dev default: {_text(row.dev_default)}"
+    yield f"   :Prod default: {_text(row.prod_default)}"
+    if row.example and row.env_var:
+        yield f"   :Example: ``{row.env_var}={row.example}``"
+    yield ""
+    yield from _indent(_text(row.help))
+    notes = []
+    if row.role == "option":
+        notes.append(
+            "An option: it shapes other settings, and is also available as the Django "
+            f"setting ``{row.name}``."
         )
-    yield ""
-    yield from _indent(textwrap.dedent(row.description).strip())
+    if row.merged:
+        notes.append(
+            "The project's own value is combined with what dockerflow-settings adds, "
+            "rather than replaced."
+        )
+    if row.file_env_var:
+        notes.append(
+            f":envvar:`{row.file_env_var}` names a file whose content (stripped) is used "
+            "instead, for secrets mounted as files."
+        )
+    for note in notes:
+        yield ""
+        yield f"   {note}"
     yield ""
 
 
@@ -347,13 +396,28 @@ class RuntimeSettingsDirective(_GeneratedRST):
 
 
 class SettingsTableDirective(_GeneratedRST):
-    """``.. dockerflow-settings-table::``"""
+    """``.. dockerflow-settings-table::`` with an optional ``:roles: django, option``."""
+
+    option_spec = {"roles": directives.unchanged}
 
     def lines(self) -> list[str]:
+        from dockerflow.django import conf
         from dockerflow_settings import table
 
         self.env.note_dependency(table.__file__)
-        return settings_table_rst(table_rows())
+        roles = parse_roles(self.options.get("roles"))
+        return settings_table_rst(table_rows(), roles, defined_settings=conf.DEFAULTS)
+
+
+def parse_roles(value: str | None) -> tuple[str, ...]:
+    """The ``:roles:`` option: comma-separated names from :data:`ROLES` (default: all)."""
+    if not value:
+        return ROLES
+    roles = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ValueError(f":roles: {unknown} unknown; expected some of {ROLES}")
+    return roles
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

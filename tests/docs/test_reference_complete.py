@@ -11,7 +11,7 @@ the ``dockerflow-*`` directives generate there.
 from __future__ import annotations
 
 import ast
-import importlib.util
+import itertools
 import re
 import sys
 from types import SimpleNamespace
@@ -80,22 +80,46 @@ def ci_variables() -> set[str]:
     return {name for names in version_info.CI_VARIABLES.values() for name in names}
 
 
-def table_available() -> bool:
-    return importlib.util.find_spec("dockerflow_settings.table") is not None
-
-
 def configuration_page() -> list[str]:
     """The configuration page with its directives expanded, as Sphinx renders it."""
-    lines = []
-    for line in (DOCS / "configuration.rst").read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
+    lines: list[str] = []
+    source = (DOCS / "configuration.rst").read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(source):
+        stripped = source[index].strip()
+        index += 1
         if stripped == ".. dockerflow-runtime-settings::":
             lines += dockerflow_reference.runtime_settings_rst()
         elif stripped == ".. dockerflow-settings-table::":
-            lines += dockerflow_reference.settings_table_rst(dockerflow_reference.table_rows())
+            roles = None
+            if index < len(source) and source[index].strip().startswith(":roles:"):
+                roles = source[index].strip().removeprefix(":roles:")
+                index += 1
+            lines += dockerflow_reference.settings_table_rst(
+                dockerflow_reference.table_rows(),
+                dockerflow_reference.parse_roles(roles),
+                defined_settings=conf.DEFAULTS,
+            )
         else:
-            lines.append(line)
+            lines.append(source[index - 1])
     return lines
+
+
+def table_environment() -> set[str]:
+    """Every variable the table reads (including ``*_FILE`` variables)."""
+    rows = dockerflow_reference.table_rows()
+    return {name for row in rows for name in (row.env_var, row.file_env_var) if name}
+
+
+def documented_environment() -> set[str]:
+    lines = configuration_page()
+    names = set(object_names(lines, "envvar"))
+    # Extra signatures of an envvar directive (e.g. DJANGO_SECRET_KEY_FILE) are
+    # continuation lines right after it.
+    for previous, line in itertools.pairwise(lines):
+        if previous.lstrip().startswith(".. envvar::") and line.startswith(" " * 16):
+            names.add(line.strip())
+    return names
 
 
 def test_the_scanner_finds_lookups_of_every_kind() -> None:
@@ -114,28 +138,24 @@ h = os.environ.get(name)
 
 
 def test_every_environment_variable_read_is_documented() -> None:
-    documented = set(object_names(configuration_page(), "envvar"))
-    read = environment_read_by_code() - ci_variables()
+    documented = documented_environment()
+    read = (environment_read_by_code() - ci_variables()) | table_environment()
     assert read, "the scan found no environment lookups at all"
     missing = sorted(read - documented)
     assert not missing, f"read by the code but not in docs/configuration.rst: {missing}"
 
 
 def test_every_documented_environment_variable_is_read() -> None:
-    read = environment_read_by_code()
-    if table_available():
-        read |= {row.env_var for row in dockerflow_reference.table_rows() if row.env_var}
-    documented = set(object_names(configuration_page(), "envvar"))
+    read = environment_read_by_code() | table_environment()
+    documented = documented_environment()
     never_read = sorted(documented - read)
     assert not never_read, f"documented in docs/configuration.rst but never read: {never_read}"
 
 
 def test_every_runtime_setting_is_documented_and_nothing_else() -> None:
     documented = set(object_names(configuration_page(), "setting"))
-    table_settings: set[str] = set()
-    if table_available():
-        rows = dockerflow_reference.table_rows()
-        table_settings = {name for row in rows for name in row.settings}
+    rows = dockerflow_reference.table_rows()
+    table_settings = {row.name for row in rows if row.role != "server"}
     assert set(conf.DEFAULTS) <= documented
     unknown = sorted(documented - set(conf.DEFAULTS) - table_settings)
     assert not unknown, f"documented settings the code does not have: {unknown}"
@@ -158,43 +178,88 @@ def test_runtime_defaults_are_rendered_from_the_code() -> None:
     assert ":Default: ``7.25``" in "\n".join(dockerflow_reference.runtime_settings_rst(changed))
 
 
-def test_the_table_directive_is_used_once_the_table_exists() -> None:
+def test_every_role_of_the_table_is_on_the_page() -> None:
     page = (DOCS / "configuration.rst").read_text(encoding="utf-8")
-    assert (".. dockerflow-settings-table::" in page) == table_available()
+    shown = re.findall(r"\.\. dockerflow-settings-table::\n\s+:roles: (.*)", page)
+    shown_roles = [role.strip() for line in shown for role in line.split(",")]
+    assert sorted(shown_roles) == sorted({row.role for row in dockerflow_reference.table_rows()})
+    assert len(shown_roles) == len(set(shown_roles)), "a role is shown twice"
 
 
 FAKE_TABLE = [
     SimpleNamespace(
+        name="DEBUG",
         env_var="DJANGO_DEBUG",
-        setting="DEBUG",
         type="bool",
-        dev_default="true",
-        prod_default="false",
-        description="Django's debug mode.",
+        dev_default="True",
+        prod_default="False",
+        help="Django's debug mode.",
         example="false",
     ),
     SimpleNamespace(
+        name="SECRET_KEY",
         env_var="DJANGO_SECRET_KEY",
-        settings=("SECRET_KEY",),
-        type="str",
-        dev_default="a fixed development key",
-        prod_default="",
-        description="Required in Prod.",
+        type="secret",
+        dev_default="random key per process",
+        prod_default="required",
+        help="Django's secret key.",
         example="...",
         secret=True,
+        file_env_var="DJANGO_SECRET_KEY_FILE",
+    ),
+    SimpleNamespace(
+        name="INSTALLED_APPS",
+        env_var=None,
+        type="list",
+        dev_default="project's apps + dockerflow.django",
+        prod_default="project's apps + dockerflow.django",
+        help="Merged with *the project's* apps.",
+        example=None,
+        merge=lambda user, ctx: user,
+    ),
+    SimpleNamespace(
+        name="PORT",
+        env_var="PORT",
+        type="int",
+        dev_default="8000",
+        prod_default="8000",
+        help="Port.",
+        example="8080",
+        role="server",
     ),
 ]
 
 
 def test_the_table_renders_one_entry_per_row_with_both_defaults() -> None:
-    lines = dockerflow_reference.settings_table_rst(dockerflow_reference.table_rows(FAKE_TABLE))
+    rows = dockerflow_reference.table_rows(FAKE_TABLE)
+    lines = dockerflow_reference.settings_table_rst(rows, ("django",), {"DEBUG"})
     assert object_names(lines, "envvar") == ["DJANGO_DEBUG", "DJANGO_SECRET_KEY"]
+    assert object_names(lines, "setting") == ["INSTALLED_APPS"]
     text = "\n".join(lines)
-    assert ":Dev default: ``true``" in text
-    assert ":Prod default: ``false``" in text
-    assert ":Prod default: *(none)*" in text
-    assert "(secret: masked in reports)" in text
+    assert ":Dev default: True" in text
+    assert ":Prod default: required" in text
+    assert "(secret: masked in reports and errors)" in text
     assert ":Example: ``DJANGO_DEBUG=false``" in text
+    assert ":Setting: :setting:`DEBUG`" in text  # defined elsewhere: linked
+    assert ":Setting: ``SECRET_KEY``" in text  # Django's own: a literal
+    assert "                DJANGO_SECRET_KEY_FILE" in lines  # a second target
+    assert "combined with what dockerflow-settings adds" in text
+    assert r"Merged with \*the project's\* apps." in text  # prose is escaped
+    assert "PORT" not in text
+
+
+def test_the_server_role_renders_alone() -> None:
+    rows = dockerflow_reference.table_rows(FAKE_TABLE)
+    lines = dockerflow_reference.settings_table_rst(rows, ("server",))
+    assert object_names(lines, "envvar") == ["PORT"]
+    assert "not a Django setting" in "\n".join(lines)
+
+
+def test_roles_option() -> None:
+    assert dockerflow_reference.parse_roles(None) == dockerflow_reference.ROLES
+    assert dockerflow_reference.parse_roles(" server ") == ("server",)
+    with pytest.raises(ValueError, match="bogus"):
+        dockerflow_reference.parse_roles("django, bogus")
 
 
 def test_ci_variables_are_documented_in_the_commands_page() -> None:
