@@ -1,0 +1,193 @@
+"""Everything that knows django-configurations' internals (2.5.1, its last release).
+
+Kept in one module so that a future replacement of django-configurations, or a
+shim for a release that changes these internals, touches only this file:
+
+* :class:`DockerflowConfigurationBase`, the mixin's metaclass: records the setting
+  names each class body declares (the ``Configuration`` metaclass copies every
+  Django default into every class, so afterwards declared and copied values cannot
+  be told apart) and rejects a mixin listed after ``Configuration``;
+* reading a class's attributes and ``values.*`` Values without mutating the class;
+* :func:`install_loader_fix`: gives configurations' ``ConfigurationLoader`` the
+  ``create_module``/``exec_module`` pair, so Python >= 3.10 stops warning
+  "ConfigurationLoader.exec_module() not found; falling back to load_module()"
+  (an error under ``python -W error``; Python 3.15 drops that fallback).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+from configurations import importer as _importer
+from configurations.base import Configuration, ConfigurationBase
+from configurations.utils import isuppercase
+from configurations.values import Value
+from django.conf import global_settings
+from django.core.exceptions import ImproperlyConfigured
+
+from dockerflow_settings.errors import Problem
+from dockerflow_settings.resolve import Attribute
+
+#: Class attribute marking the mixin itself.
+MIXIN_MARKER = "_dockerflow_mixin"
+#: Per-class record of the uppercase names its own class body declared.
+DECLARED = "_dockerflow_declared"
+_MISSING = object()
+
+ORDER_ERROR = (
+    "{name}: DockerflowConfiguration must come before Configuration in the bases, "
+    "e.g. `class {name}(DockerflowConfiguration, Configuration)`. Listed after it, "
+    "django-configurations' setup hooks (which do not call super()) would never run it "
+    "and Django's copied defaults would hide its settings."
+)
+
+
+class DockerflowConfigurationBase(ConfigurationBase):
+    """Metaclass of ``DockerflowConfiguration`` and of every class using it."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:
+        declared = frozenset(attr for attr in attrs if isuppercase(attr))
+        if not any(issubclass(base, Configuration) for base in bases):
+            # The mixin itself (or a mixin built on it): a plain class, so it carries
+            # no copies of Django's defaults that would shadow a project base class.
+            cls = type.__new__(mcs, name, bases, attrs)
+        else:
+            cls = super().__new__(mcs, name, bases, attrs)
+            _check_order(cls)
+        type.__setattr__(cls, DECLARED, declared)
+        return cls
+
+
+def _check_order(cls: type) -> None:
+    mro = cls.__mro__
+    mixin = next(i for i, klass in enumerate(mro) if MIXIN_MARKER in klass.__dict__)
+    if mro.index(Configuration) < mixin:
+        raise ImproperlyConfigured(ORDER_ERROR.format(name=cls.__name__))
+
+
+def declared_in(cls: type, name: str) -> type | None:
+    """The nearest class in the MRO whose body declared ``name``."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__.get(DECLARED, ()):
+            return klass
+    return None
+
+
+def user_set_names(cls: type) -> set[str]:
+    """Uppercase names the project set: declared in a class body, or with a value that
+    is not Django's own default object (e.g. set by a base class without our metaclass).
+
+    Django's defaults copied by the metaclass are left out, so they never reach the
+    settings module: Django would take them as explicitly set and warn about the
+    deprecated ones.
+    """
+    names = set()
+    for name in dir(cls):
+        if not isuppercase(name):
+            continue
+        value = getattr(cls, name)
+        if declared_in(cls, name) or value is not getattr(global_settings, name, _MISSING):
+            names.add(name)
+    return names
+
+
+def class_attributes(
+    cls: type, names: Iterable[str], table_names: frozenset[str]
+) -> tuple[dict[str, Attribute], dict[str, Any], list[Problem]]:
+    """Split the project's settings into table attributes and other settings.
+
+    Table settings become :class:`Attribute` (a Value stays overridable by its own
+    variable). Other ``values.*`` Values are resolved the way django-configurations
+    does, but into the returned dict instead of onto the class; their errors become
+    problems.
+    """
+    attributes: dict[str, Attribute] = {}
+    others: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name in sorted(names):
+        value = getattr(cls, name)
+        owner = declared_in(cls, name) or cls
+        origin = f"{owner.__name__}.{name}"
+        if name in table_names:
+            if isinstance(value, Value):
+                attributes[name] = _value_attribute(name, value, origin)
+            elif isinstance(value, property) or callable(value):
+                problems.append(
+                    Problem(
+                        origin,
+                        "define it as a plain value or a values.* Value: dockerflow_settings "
+                        "computes this setting from it, so a property or method cannot be used",
+                    )
+                )
+            else:
+                attributes[name] = Attribute(value, origin)
+        elif isinstance(value, Value):
+            try:
+                others.update(_setup_value(name, value))
+            except (ValueError, ImproperlyConfigured) as exc:
+                variable = value.full_environ_name(name) if value.environ else origin
+                problems.append(Problem(variable, f"a valid value for {name} ({exc})"))
+        else:
+            others[name] = value
+    return attributes, others, problems
+
+
+def _value_attribute(name: str, value: Value, origin: str) -> Attribute:
+    origin = f"{origin} (values.{type(value).__name__} default)"
+    if not value.environ:
+        return Attribute(value.default, origin)
+    return Attribute(value.default, origin, overridable=True, env_var=value.full_environ_name(name))
+
+
+def _setup_value(name: str, value: Value) -> dict[str, Any]:
+    # What configurations.values.setup_value does, without setattr on the class.
+    actual = value.setup(name)
+    result = {name: value.value}
+    if value.multiple:
+        result.update(actual)
+    return result
+
+
+def module_file(cls: type) -> str | None:
+    module = sys.modules.get(cls.__module__)
+    return getattr(module, "__file__", None)
+
+
+# --- the loader fix -------------------------------------------------------------------
+
+
+def _create_module(self: Any, spec: Any) -> ModuleType:
+    # The real file's spec gives the module its __file__ (the wrapping spec has none).
+    return importlib.util.module_from_spec(self.spec)
+
+
+def _exec_module(self: Any, module: ModuleType) -> None:
+    self.spec.loader.exec_module(module)
+    # The import system has already put the module into sys.modules, so
+    # load_module() skips loading and only selects and applies the configuration.
+    self.load_module(module.__name__)
+
+
+def install_loader_fix(loader_class: type | None = None) -> bool:
+    """Add ``create_module``/``exec_module`` to configurations' loader (once).
+
+    Does nothing (returns False) when the loader already has ``exec_module`` -- a
+    django-configurations release that fixed it, or a second call.
+    """
+    loader_class = loader_class or _importer.ConfigurationLoader
+    if hasattr(loader_class, "exec_module"):
+        return False
+    loader_class.create_module = _create_module  # type: ignore[attr-defined]
+    loader_class.exec_module = _exec_module  # type: ignore[attr-defined]
+    return True
+
+
+def setup() -> None:
+    """``configurations.setup()``: install the importer and set up Django."""
+    import configurations
+
+    configurations.setup()

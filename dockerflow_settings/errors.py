@@ -1,0 +1,55 @@
+"""The one error a bad configuration raises: every problem, one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Problem(str):
+    """One bad variable or setting, as one readable line (a ``str``, with fields).
+
+    ``variable`` names what the operator sets (``DJANGO_DEBUG``), ``value`` is what was
+    found (already masked for secrets; ``None`` when nothing was set), ``expected`` says
+    what would be accepted and ``origin`` where the value came from.
+    """
+
+    variable: str
+    value: str | None
+    expected: str
+    origin: str | None
+
+    def __new__(
+        cls,
+        variable: str,
+        expected: str,
+        *,
+        value: str | None = None,
+        origin: str | None = None,
+    ) -> Problem:
+        if value is None:
+            text = f"{variable}: {expected}"
+        else:
+            where = f" (from {origin})" if origin else ""
+            text = f"{variable}={value!r}{where}: expected {expected}"
+        self = super().__new__(cls, text)
+        self.variable = variable
+        self.value = value
+        self.expected = expected
+        self.origin = origin
+        return self
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """Raised once at startup with every :class:`Problem` found (``.problems``)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(format_problems(self.problems))
+
+
+def format_problems(problems: Sequence[Problem]) -> str:
+    count = len(problems)
+    header = f"Invalid configuration ({count} problem{'s' if count != 1 else ''}):"
+    return "\n".join([header, *(f"- {problem}" for problem in problems)])

@@ -1,0 +1,26 @@
+"""Drop-in for ``configurations.management`` (use it in manage.py).
+
+Importing it installs django-configurations' importer, as
+``configurations.management`` does, after dockerflow_settings' loader fix.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from configurations.management import call_command
+from configurations.management import execute_from_command_line as _execute
+
+import dockerflow_settings  # noqa: F401  (installs the loader fix first)
+from dockerflow_settings.errors import ConfigurationError
+
+__all__ = ["call_command", "execute_from_command_line"]
+
+
+def execute_from_command_line(argv: list[str] | None = None) -> None:
+    """Run a management command; a bad configuration exits 2 with its problem list."""
+    try:
+        _execute(argv)
+    except ConfigurationError as exc:
+        sys.stderr.write(f"{str(exc).strip()}\n")
+        raise SystemExit(2) from None

@@ -1,0 +1,218 @@
+"""The value grammar of environment variables: one boolean grammar, numbers, lists, URLs.
+
+Each parser takes the text of a variable that is set (callers treat an empty or
+blank value as unset, never as an error) and returns the Python value, or raises
+:class:`ParseError` whose message says what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+BOOL_EXPECTED = "a boolean: true/false, 1/0, yes/no or on/off"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+_META_HEADER = re.compile(r"^HTTP_[A-Z0-9_]+$")
+_DOTTED_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+_ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/,]+$")
+
+
+class ParseError(ValueError):
+    """The text does not follow the grammar; ``str()`` says what was expected."""
+
+
+def is_unset(text: str | None) -> bool:
+    """An absent, empty or blank value means "not set" (``PORT=`` is not an error)."""
+    return text is None or not text.strip()
+
+
+def parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ParseError(BOOL_EXPECTED)
+
+
+def parse_str(text: str) -> str:
+    return text.strip()
+
+
+def parse_list(text: str) -> list[str]:
+    """Comma-separated; items stripped, empty items dropped."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def integer(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    expected = _range_text("an integer", low, high)
+
+    def parse_int(text: str) -> int:
+        stripped = text.strip()
+        # ASCII digits only: int() would also take "1_000" and non-ASCII digits.
+        digits = stripped[1:] if stripped[:1] in "+-" else stripped
+        if not (digits.isascii() and digits.isdigit()):
+            raise ParseError(expected)
+        number = int(stripped)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ParseError(expected)
+        return number
+
+    return parse_int
+
+
+def number(low: float, *, inclusive: bool) -> Callable[[str], float]:
+    expected = f"a number {'>=' if inclusive else '>'} {low:g} (seconds)"
+
+    def parse_float(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise ParseError(expected) from None
+        if not math.isfinite(value) or value < low or (value == low and not inclusive):
+            raise ParseError(expected)
+        return value
+
+    return parse_float
+
+
+def _range_text(what: str, low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"{what} from {low} to {high}"
+    if low is not None:
+        return f"{what} >= {low}"
+    return what
+
+
+def choice(*choices: str) -> Callable[[str], str]:
+    """One of ``choices``, case-insensitive; returns the canonical spelling."""
+    expected = "one of " + ", ".join(choices)
+
+    def parse_choice(text: str) -> str:
+        for option in choices:
+            if text.strip().lower() == option.lower():
+                return option
+        raise ParseError(expected)
+
+    return parse_choice
+
+
+parse_log_level = choice(*LOG_LEVELS)
+
+
+def parse_path(text: str) -> Path:
+    path = Path(text.strip()).expanduser()
+    if not path.is_absolute():
+        raise ParseError("an absolute path")
+    return path
+
+
+def parse_database_url(text: str) -> dict[str, Any]:
+    """The ``DATABASES["default"]`` dict of a database URL (dj-database-url)."""
+    import dj_database_url
+
+    url = text.strip()
+    try:
+        config = dj_database_url.parse(url)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ParseError(
+            "a database URL such as postgres://user:password@host:5432/name or sqlite:////path"
+            f" ({_scheme_hint(url, exc)})"
+        ) from None
+    if not config.get("ENGINE"):
+        raise ParseError("a database URL with a known scheme")
+    return dict(config)
+
+
+def parse_databases(text: str) -> dict[str, Any]:
+    """``DATABASES`` with the ``default`` alias from a database URL."""
+    return {"default": parse_database_url(text)}
+
+
+def _scheme_hint(url: str, exc: Exception) -> str:
+    scheme, sep, _ = url.partition("://")
+    if not sep:
+        return "no scheme://"
+    if getattr(exc, "scheme", None) is not None or isinstance(exc, KeyError):
+        return f"unknown scheme {scheme!r}"
+    return "not a valid URL"
+
+
+def parse_dotted_path(text: str) -> str:
+    path = text.strip()
+    _check_importable(path)
+    return path
+
+
+def parse_dotted_path_list(text: str) -> list[str]:
+    paths = parse_list(text)
+    if not paths:
+        raise ParseError("a comma-separated list of importable dotted paths")
+    bad = []
+    for path in paths:
+        try:
+            _check_importable(path)
+        except ParseError as exc:
+            bad.append(f"{path!r}: {exc}")
+    if bad:
+        raise ParseError(
+            "a comma-separated list of importable dotted paths; cannot import " + "; ".join(bad)
+        )
+    return paths
+
+
+def _check_importable(path: str) -> None:
+    from django.utils.module_loading import import_string
+
+    if not _DOTTED_PATH.match(path):
+        raise ParseError("an importable dotted path such as package.module.name")
+    try:
+        import_string(path)
+    except Exception as exc:  # any import-time failure is the operator's problem to see
+        raise ParseError(
+            f"an importable dotted path ({type(exc).__name__}: {exc})".replace("\n", " ")
+        ) from None
+
+
+def parse_proxy_ssl_header(text: str) -> tuple[str, str]:
+    expected = "HEADER,value with the header in META form, e.g. HTTP_X_FORWARDED_PROTO,https"
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 2 or not _META_HEADER.match(parts[0]) or not parts[1]:
+        raise ParseError(expected)
+    return (parts[0], parts[1])
+
+
+def parse_header_name(text: str) -> str:
+    name = text.strip()
+    if not _HEADER_NAME.match(name):
+        raise ParseError("an HTTP header name such as X-Request-ID")
+    return name
+
+
+def parse_regex_list(text: str) -> list[str]:
+    patterns = parse_list(text)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ParseError(f"comma-separated regular expressions ({pattern!r}: {exc})") from None
+    return patterns
+
+
+def parse_origin_list(text: str) -> list[str]:
+    origins = parse_list(text)
+    bad = [origin for origin in origins if not _ORIGIN.match(origin)]
+    if bad:
+        raise ParseError(
+            "comma-separated origins with a scheme, e.g. https://example.com (not "
+            + ", ".join(repr(origin) for origin in bad)
+            + ")"
+        )
+    return origins

@@ -1,0 +1,89 @@
+"""What the running process's settings were built from, and validation without Django.
+
+Each front end records its resolution under the settings module's name; the
+operator command (``manage.py dockerflow_settings``) reads it through
+:func:`report` and re-validates a given environment through :func:`validate`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dockerflow_settings.errors import Problem
+from dockerflow_settings.resolve import Attribute, Entry, Resolution, resolve
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Inputs and result of one resolution (enough to resolve again)."""
+
+    module: str
+    configuration: str | None  # the class name, for the mixin
+    attributes: Mapping[str, Attribute]
+    extra: Mapping[str, Any]
+    base_dir: Path  # the derived default, before DJANGO_BASE_DIR
+    project: str
+    resolution: Resolution
+
+
+_recorded: dict[str, Recorded] = {}
+
+
+def record(recorded: Recorded) -> None:
+    _recorded[recorded.module] = recorded
+
+
+def _active_module() -> str | None:
+    from django.conf import settings
+
+    if settings.configured:
+        return getattr(settings, "SETTINGS_MODULE", None)
+    return os.environ.get("DJANGO_SETTINGS_MODULE")
+
+
+def recorded(settings_module: str | None = None) -> Recorded | None:
+    module = settings_module or _active_module()
+    return _recorded.get(module) if module else None
+
+
+def report(settings_module: str | None = None) -> list[Entry] | None:
+    """One :class:`Entry` per table setting of the active settings (values masked),
+    or None when they were not built by ``DockerflowConfiguration``/``configure()``."""
+    found = recorded(settings_module)
+    return None if found is None else list(found.resolution.entries)
+
+
+def validate(
+    environ: Mapping[str, str] | None = None,
+    *,
+    base_dir: Path | str | None = None,
+    configuration: str | None = None,
+    settings_module: str | None = None,
+) -> list[Problem]:
+    """Every problem the environment ``environ`` (default ``os.environ``) would cause.
+
+    Needs no configured Django settings and imports no settings module. When this
+    process's settings were built by dockerflow_settings (same configuration class),
+    the project's attributes are taken into account; otherwise only the environment
+    and ``BASE_DIR/.env`` are checked, against the mixin's defaults. Server variables
+    (PORT, WEB_CONCURRENCY) are included.
+    """
+    found = recorded(settings_module)
+    if found is not None and configuration not in (None, found.configuration):
+        found = None
+    if found is not None:
+        attributes, extra, project = found.attributes, found.extra, found.project
+        derived = Path(base_dir) if base_dir is not None else found.base_dir
+    else:
+        attributes, extra = {}, {}
+        derived = Path(base_dir) if base_dir is not None else Path.cwd()
+        module = settings_module or os.environ.get("DJANGO_SETTINGS_MODULE") or derived.name
+        project = module.split(".")[0]
+    resolution = resolve(
+        attributes, environ=environ, base_dir=derived, project=project, extra=extra
+    )
+    return [*resolution.problems, *resolution.server_problems]
