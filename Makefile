@@ -44,8 +44,10 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 # --- demo (owned by the "serve it for real" work) ---------------------------
+# migrate, version.json from git, collectstatic, then gunicorn (Prod) on $(PORT);
+# prints the Dockerflow URLs when ready; Ctrl-C stops it. See tools/demo.py.
 demo: $(BIN)/.installed
-	cd example && PORT=$(PORT) ../$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	PORT=$(PORT) exec $(BIN)/python tools/demo.py
 # --- end demo ---------------------------------------------------------------
 
 # --- bench (owned by the benchmarks work) ------------------------------------

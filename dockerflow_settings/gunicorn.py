@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dockerflow.logging import MozlogFormatter
+from dockerflow_settings import parsing
 
 DEFAULT_PORT = 8000
 #: Cap of the default worker count: CPU counts seen inside containers are often the
@@ -55,25 +56,21 @@ class EnvironmentValueError(ValueError):
     """An environment variable this configuration reads has a value it cannot use."""
 
 
-def _environ_value(environ: Mapping[str, str], name: str) -> str | None:
-    value = environ.get(name, "").strip()
-    return value or None
-
-
-def _parse_int(name: str, value: str, low: int, high: int | None, expected: str) -> int:
-    # Decimal digits only: int() would also take "+5", "1_000" and "٣".
-    number = int(value) if value.isascii() and value.isdigit() else None
-    if number is None or number < low or (high is not None and number > high):
-        raise EnvironmentValueError(f"{name}={value!r} is not valid: expected {expected}")
-    return number
+def _read_int(environ: Mapping[str, str], name: str, low: int, high: int | None) -> int | None:
+    """``name`` by dockerflow_settings' grammar; None when unset (absent, empty or blank)."""
+    value = environ.get(name)
+    if parsing.is_unset(value):
+        return None
+    try:
+        return parsing.integer(low, high)(value)  # type: ignore[arg-type]
+    except parsing.ParseError as exc:
+        raise EnvironmentValueError(f"{name}={value!r} is not valid: expected {exc}") from None
 
 
 def read_port(environ: Mapping[str, str]) -> int:
     """The port from ``PORT`` (default :data:`DEFAULT_PORT`)."""
-    value = _environ_value(environ, "PORT")
-    if value is None:
-        return DEFAULT_PORT
-    return _parse_int("PORT", value, 1, 65535, "a port number from 1 to 65535 (empty means 8000)")
+    port = _read_int(environ, "PORT", 1, 65535)
+    return DEFAULT_PORT if port is None else port
 
 
 def usable_cpu_count() -> int:
@@ -90,11 +87,8 @@ def default_worker_count(cpus: int) -> int:
 
 def read_worker_count(environ: Mapping[str, str], cpus: int) -> int:
     """The worker count from ``WEB_CONCURRENCY`` (default :func:`default_worker_count`)."""
-    value = _environ_value(environ, "WEB_CONCURRENCY")
-    if value is None:
-        return default_worker_count(cpus)
-    expected = "a whole number of worker processes, 1 or more (empty means the default)"
-    return _parse_int("WEB_CONCURRENCY", value, 1, None, expected)
+    workers = _read_int(environ, "WEB_CONCURRENCY", 1, None)
+    return default_worker_count(cpus) if workers is None else workers
 
 
 def logging_config(logger_name: str = LOGGER_NAME) -> dict[str, Any]:
@@ -148,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except EnvironmentValueError as exc:
         raise fail(str(exc)) from None
     for name in ("PORT", "WEB_CONCURRENCY"):
-        if name in environ and _environ_value(environ, name) is None:
+        if name in environ and parsing.is_unset(environ[name]):
             del environ[name]
     command = [sys.executable, "-m", "gunicorn", "-c", "python:dockerflow_settings.gunicorn"]
     os.execve(sys.executable, [*command, *args], environ)

@@ -116,6 +116,7 @@ class ServerProcess:
         self.port = port
         self.stdout_path = logdir / f"{name}.stdout"
         self.stderr_path = logdir / f"{name}.stderr"
+        self.paths_requested: list[str] = []  # by get(), in order
         # Append mode: each worker's whole-line writes land intact and in order.
         with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
             self.process = subprocess.Popen(
@@ -135,6 +136,7 @@ class ServerProcess:
         raise AssertionError(f"server not ready on port {self.port} after {timeout}s\n{self}")
 
     def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
+        self.paths_requested.append(path)
         return http_get(self.port, path, headers)
 
     def stdout(self) -> str:

@@ -41,7 +41,7 @@ BAD_VALUES = [
     ("WEB_CONCURRENCY", "abc"),
     ("WEB_CONCURRENCY", "0"),
     ("WEB_CONCURRENCY", "-1"),
-    ("WEB_CONCURRENCY", "+2"),
+    ("WEB_CONCURRENCY", "2.5"),
 ]
 
 
@@ -68,7 +68,7 @@ def test_read_port_rejects(value: str) -> None:
     with pytest.raises(config.EnvironmentValueError) as caught:
         config.read_port({"PORT": value})
     assert f"PORT={value!r}" in str(caught.value)
-    assert "1 to 65535" in str(caught.value)
+    assert "an integer from 1 to 65535" in str(caught.value)
 
 
 @pytest.mark.parametrize(("cpus", "expected"), [(0, 3), (1, 3), (2, 5), (3, 7), (4, 8), (64, 8)])
@@ -83,6 +83,7 @@ def test_default_worker_count(cpus: int, expected: int) -> None:
         ({"WEB_CONCURRENCY": ""}, 5),
         ({"WEB_CONCURRENCY": "3"}, 3),
         ({"WEB_CONCURRENCY": "17"}, 17),
+        ({"WEB_CONCURRENCY": "+4"}, 4),  # dockerflow_settings' integer grammar
     ],
 )
 def test_read_worker_count(environ: dict[str, str], expected: int) -> None:

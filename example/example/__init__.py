@@ -1,0 +1,1 @@
+"""The example service's project package (settings, URLs, WSGI/ASGI entry points)."""
