@@ -54,7 +54,7 @@ demo: $(BIN)/.installed
 # Builds benchmarks/.venv-ours and .venv-pydf (same pinned Django/WhiteNoise/orjson),
 # alternates the two per measure and round, writes benchmarks/RESULTS.md.
 # `make bench ROUNDS=3` for a quicker, noisier run.
-ROUNDS ?= 7
+ROUNDS ?= 9
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py --rounds $(ROUNDS)
 # --- end bench --------------------------------------------------------------
