@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -214,3 +217,30 @@ def test_in_process_missing_file_missing_directory_and_bad_flag(ci_env, tmp_path
 
     _, _, error = run("--source", "ftp://x")
     assert "argument --source: source 'ftp://x' is not an http(s) URL (or empty)" in str(error)
+
+
+def test_version_flag_survives_django_configurations_parser_patch(tmp_path):
+    # django-configurations replaces BaseCommand.create_parser with a function that
+    # takes no keyword arguments; --version must still be our field, not Django's.
+    script = (
+        "import django; from django.conf import settings\n"
+        f"settings.configure(INSTALLED_APPS=['dockerflow.django'], BASE_DIR={str(tmp_path)!r})\n"
+        "django.setup()\n"
+        "from configurations import importer; importer.install()\n"
+        "from django.core.management import call_command\n"
+        "call_command('dockerflow_version', '--no-git', '--commit', 'a' * 40,"
+        " '--version', 'v9', '--write')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=str(Path(__file__).resolve().parents[3]),
+        # install() insists on both; the settings are configured by hand above.
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "unused", "DJANGO_CONFIGURATION": "Unused"},
+    )
+    assert result.returncode == 0, result.stderr
+    written = json.loads((tmp_path / "version.json").read_text())
+    assert written["version"] == "v9"
+    assert written["commit"] == "a" * 40

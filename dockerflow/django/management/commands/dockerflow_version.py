@@ -51,13 +51,15 @@ class Command(BaseCommand):
     )
     requires_system_checks: list[str] = []
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # --version is the version *field* here; it replaces Django's --version
-        # (which prints Django's version).
-        kwargs.setdefault("conflict_handler", "resolve")
-        return super().create_parser(prog_name, subcommand, **kwargs)
-
     def add_arguments(self, parser: CommandParser) -> None:
+        # --version is the version *field* here; it replaces Django's --version
+        # (which prints Django's version). argparse consults conflict_handler on
+        # each add_argument -- options land in the parser's "optionals" group, which
+        # keeps its own copy -- so switching it here is enough, and unlike a
+        # create_parser() keyword it survives django-configurations, whose patched
+        # create_parser() accepts no keyword arguments.
+        for container in (parser, parser._optionals):
+            container.conflict_handler = "resolve"
         parser.add_argument("--json", action="store_true", help="Machine-readable output.")
         for name, text in (
             ("source", "repository URL (http(s), or empty)"),
