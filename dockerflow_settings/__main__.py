@@ -1,0 +1,73 @@
+"""``python -m dockerflow_settings check``: validate the environment, every problem at once.
+
+For when ``manage.py`` cannot even load the settings (Django then offers only its core
+commands). Loads ``DJANGO_SETTINGS_MODULE`` (through django-configurations when
+``DJANGO_CONFIGURATION`` is set) without setting up Django's apps, so the project's
+class attributes / module globals are taken into account; if the module cannot be
+imported for another reason, that is reported and the environment is checked against
+the defaults alone. Server variables (PORT, WEB_CONCURRENCY) are checked too.
+
+Exit codes: 0 no problems, 1 problems found, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from dockerflow_settings.errors import ConfigurationError, Problem, format_problems
+from dockerflow_settings.report import validate
+from dockerflow_settings.table import SERVER, TABLE
+
+USAGE = "usage: python -m dockerflow_settings check"
+_SERVER_VARIABLES = frozenset(s.env_var for s in TABLE if s.role == SERVER)
+
+
+def _load_settings(module: str) -> list[Problem] | None:
+    """Import the settings module; its problems if loading failed on them, else None."""
+    if os.environ.get("DJANGO_CONFIGURATION"):
+        from configurations import importer
+
+        importer.install()
+    try:
+        importlib.import_module(module)
+    except ConfigurationError as exc:
+        return exc.problems
+    return None
+
+
+def check() -> list[Problem]:
+    module = os.environ.get("DJANGO_SETTINGS_MODULE")
+    configuration = os.environ.get("DJANGO_CONFIGURATION")
+    if module:
+        try:
+            problems = _load_settings(module)
+        except Exception as exc:  # the project's own import error: report it, check the rest
+            sys.stderr.write(
+                f"cannot import {module} ({type(exc).__name__}: {exc}); "
+                "checking the environment against the defaults only\n"
+            )
+        else:
+            if problems is not None:
+                server = validate(settings_module=module)
+                return [*problems, *(p for p in server if p.variable in _SERVER_VARIABLES)]
+    return validate(configuration=configuration, settings_module=module)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args != ["check"]:
+        sys.stderr.write(USAGE + "\n")
+        return 2
+    problems = check()
+    if problems:
+        sys.stdout.write(format_problems(problems) + "\n")
+        return 1
+    sys.stdout.write("No problems found.\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""The value grammar: one boolean grammar, numbers with ranges, lists, URLs, paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dockerflow_settings import parsing
+from dockerflow_settings.parsing import ParseError
+
+TRUE = ["true", "TRUE", " True ", "1", "yes", "YES", "on", " On\n"]
+FALSE = ["false", "False", "0", "no", "NO", "off", " OFF "]
+
+
+@pytest.mark.parametrize("text", TRUE)
+def test_true_words(text):
+    assert parsing.parse_bool(text) is True
+
+
+@pytest.mark.parametrize("text", FALSE)
+def test_false_words(text):
+    assert parsing.parse_bool(text) is False
+
+
+@pytest.mark.parametrize("text", ["maybe", "y", "n", "t", "2", "enabled", "tru e"])
+def test_other_words_are_not_booleans(text):
+    with pytest.raises(ParseError, match="true/false, 1/0, yes/no or on/off"):
+        parsing.parse_bool(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unset"), [(None, True), ("", True), ("  \t", True), ("0", False)]
+)
+def test_empty_means_unset(text, unset):
+    assert parsing.is_unset(text) is unset
+
+
+def test_integers():
+    parse = parsing.integer(400, 599)
+    assert parse(" 503 ") == 503
+    assert parse("+500") == 500
+    for bad in ["399", "600", "5e2", "1_000", "\u0665\u0660\u0660", "abc", "", "-"]:
+        with pytest.raises(ParseError, match="an integer from 400 to 599"):
+            parse(bad)
+    assert parsing.integer(1)("7") == 7
+    with pytest.raises(ParseError, match="an integer >= 1"):
+        parsing.integer(1)("0")
+    assert parsing.integer()("-3") == -3
+    with pytest.raises(ParseError, match=r"^an integer$"):
+        parsing.integer()("x")
+
+
+def test_numbers():
+    positive = parsing.number(0, inclusive=False)
+    assert positive("0.5") == 0.5
+    for bad in ["0", "-1", "nan", "inf", "fast"]:
+        with pytest.raises(ParseError, match=r"a number > 0"):
+            positive(bad)
+    non_negative = parsing.number(0, inclusive=True)
+    assert non_negative("0") == 0.0
+    with pytest.raises(ParseError, match="a number >= 0"):
+        non_negative("-0.1")
+
+
+def test_lists_and_strings():
+    assert parsing.parse_list(" a, b ,,c ,") == ["a", "b", "c"]
+    assert parsing.parse_str("  x ") == "x"
+
+
+def test_choice_and_log_level():
+    assert parsing.parse_log_level("warning") == "WARNING"
+    with pytest.raises(ParseError, match="one of DEBUG, INFO, WARNING, ERROR, CRITICAL"):
+        parsing.parse_log_level("LOUD")
+
+
+def test_paths(tmp_path):
+    assert parsing.parse_path(f" {tmp_path} ") == tmp_path
+    assert parsing.parse_path("~/x") == Path.home() / "x"
+    with pytest.raises(ParseError, match="an absolute path"):
+        parsing.parse_path("relative/dir")
+
+
+def test_database_urls():
+    config = parsing.parse_database_url("postgres://u:p%40ss@db:5433/app")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
+        "u",
+        "p@ss",
+        "db",
+        5433,
+    )
+    assert parsing.parse_databases("sqlite:////tmp/x.db")["default"]["NAME"] == "/tmp/x.db"
+    with pytest.raises(ParseError, match="unknown scheme 'postgres2'"):
+        parsing.parse_database_url("postgres2://u:p@h/db")
+    with pytest.raises(ParseError, match="no scheme"):
+        parsing.parse_database_url("just-a-name")
+    with pytest.raises(ParseError, match="not a valid URL"):
+        parsing.parse_database_url("postgres://u:p@h:99999999/db")
+
+
+def test_dotted_paths():
+    assert parsing.parse_dotted_path(" dockerflow.version.get_version ") == (
+        "dockerflow.version.get_version"
+    )
+    with pytest.raises(ParseError, match="ModuleNotFoundError"):
+        parsing.parse_dotted_path("nowhere.func")
+    with pytest.raises(ParseError, match=r"such as package\.module\.name"):
+        parsing.parse_dotted_path("not a path")
+    with pytest.raises(ParseError, match="ImportError"):
+        parsing.parse_dotted_path("dockerflow.version.no_such_function")
+    paths = parsing.parse_dotted_path_list(
+        "dockerflow.django.checks.check_database_connected, dockerflow.version.get_version"
+    )
+    assert paths == [
+        "dockerflow.django.checks.check_database_connected",
+        "dockerflow.version.get_version",
+    ]
+    with pytest.raises(ParseError) as info:
+        parsing.parse_dotted_path_list("a.b, dockerflow.version.get_version, c.d")
+    assert "'a.b'" in str(info.value)
+    assert "'c.d'" in str(info.value)
+    with pytest.raises(ParseError, match="list of importable dotted paths"):
+        parsing.parse_dotted_path_list(" , ")
+
+
+def test_proxy_header_header_name_regexes_origins():
+    assert parsing.parse_proxy_ssl_header("HTTP_X_FORWARDED_PROTO, https") == (
+        "HTTP_X_FORWARDED_PROTO",
+        "https",
+    )
+    for bad in ["X-Forwarded-Proto,https", "HTTP_X_FORWARDED_PROTO", "HTTP_X,", "A,b,c"]:
+        with pytest.raises(ParseError, match="HTTP_X_FORWARDED_PROTO,https"):
+            parsing.parse_proxy_ssl_header(bad)
+    assert parsing.parse_header_name(" X-Request-ID ") == "X-Request-ID"
+    with pytest.raises(ParseError, match="HTTP header name"):
+        parsing.parse_header_name("X Request")
+    assert parsing.parse_regex_list(r"^a/?$, ^b$") == [r"^a/?$", "^b$"]
+    with pytest.raises(ParseError, match="regular expressions"):
+        parsing.parse_regex_list("^(unclosed$")
+    assert parsing.parse_origin_list("https://a.example, http://b:8000") == [
+        "https://a.example",
+        "http://b:8000",
+    ]
+    with pytest.raises(ParseError, match=r"'example\.com'"):
+        parsing.parse_origin_list("example.com")

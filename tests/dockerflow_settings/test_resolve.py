@@ -1,0 +1,408 @@
+"""resolve(): defaults in Dev and Prod, precedence and provenance, merges, LOGGING."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import logging.config
+from pathlib import Path
+
+import pytest
+from django.utils.module_loading import import_string
+
+from dockerflow_settings import table
+from dockerflow_settings.errors import ConfigurationError
+from dockerflow_settings.resolve import (
+    Attribute,
+    detect_testing,
+    project_location,
+    resolve,
+)
+
+SECRET = "s3cr3t-" + "k" * 50
+
+
+def run(attributes=None, environ=None, base_dir=Path("/srv/app"), **kwargs):
+    kwargs.setdefault("testing", False)
+    return resolve(
+        attributes or {}, environ=environ or {}, base_dir=base_dir, project="myproject", **kwargs
+    )
+
+
+def prod(**environ):
+    return run(environ={"DJANGO_SECRET_KEY": SECRET, **environ})
+
+
+def dev(**environ):
+    return run({"DEBUG": Attribute(True, "Dev.DEBUG")}, environ)
+
+
+def test_table_entries_carry_what_docs_and_reports_need():
+    names = [s.name for s in table.TABLE]
+    assert len(names) == len(set(names))
+    assert names[:2] == ["BASE_DIR", "DEBUG"]
+    for setting in table.TABLE:
+        assert setting.help
+        assert setting.type
+        assert setting.dev_default
+        assert setting.prod_default
+        assert setting.role in (table.DJANGO, table.OPTION, table.SERVER)
+        if setting.env_var is not None:
+            assert setting.parse is not None
+            assert setting.example
+            if "dotted path" not in setting.type:  # docs examples name the user's module
+                assert setting.parse(setting.example) is not None
+            prefixed = setting.env_var == f"DJANGO_{setting.name}"
+            assert prefixed or setting.env_var in ("DATABASE_URL", "PORT", "WEB_CONCURRENCY")
+    servers = {s.name for s in table.TABLE if s.role == table.SERVER}
+    assert servers == {"PORT", "WEB_CONCURRENCY"}
+    assert servers.isdisjoint(table.SETTING_NAMES)
+
+
+def test_prod_defaults():
+    settings = prod().settings
+    assert settings["DEBUG"] is False
+    assert settings["SECRET_KEY"] == SECRET
+    assert settings["ALLOWED_HOSTS"] == []
+    assert settings["BASE_DIR"] == Path("/srv/app")
+    assert settings["DATABASES"] == {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/app/db.sqlite3"}
+    }
+    assert settings["STATIC_URL"] == "/static/"
+    assert settings["STATIC_ROOT"] == Path("/srv/app/staticfiles")
+    assert settings["STORAGES"] == {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    assert "STATICFILES_STORAGE" not in settings
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert settings["SECURE_HSTS_PRELOAD"] is True
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_CONTENT_TYPE_NOSNIFF"] is True
+    assert settings["X_FRAME_OPTIONS"] == "DENY"
+    assert settings["SECURE_PROXY_SSL_HEADER"] is None
+    assert settings["DOCKERFLOW_ERROR_ENDPOINT"] is False
+    assert settings["DOCKERFLOW_HEARTBEAT_TIMEOUT"] == 5.0
+    assert settings["DOCKERFLOW_HEARTBEAT_CACHE_SECONDS"] == 0
+    assert settings["DOCKERFLOW_HEARTBEAT_DETAILS"] is None
+    assert settings["DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE"] == 500
+    assert settings["DOCKERFLOW_SUMMARY_LOG_QUERYSTRING"] is False
+    assert settings["DOCKERFLOW_REQUEST_ID_HEADER_NAME"] == "X-Request-ID"
+    assert settings["DOCKERFLOW_VERSION_CALLBACK"] == "dockerflow.version.get_version"
+    assert settings["DOCKERFLOW_CHECKS"] == list(table.DEFAULT_CHECKS)
+    assert settings["LOGGING"]["handlers"]["console"]["formatter"] == "json"
+    assert "PORT" not in settings
+    assert prod().server == {"PORT": 8000, "WEB_CONCURRENCY": None}
+
+
+def test_dev_defaults():
+    resolution = dev()
+    settings = resolution.settings
+    assert resolution.problems == []
+    assert settings["DEBUG"] is True
+    assert settings["SECRET_KEY"].startswith("dev-insecure-")
+    assert len(settings["SECRET_KEY"]) > 50
+    assert settings["SECRET_KEY"] != dev().settings["SECRET_KEY"]  # random per process/run
+    assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == table.PLAIN_STATIC_STORAGE
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["DOCKERFLOW_ERROR_ENDPOINT"] is True
+    assert settings["LOGGING"]["handlers"]["console"]["formatter"] == "text"
+
+
+def test_every_setting_is_overridable_by_its_variable():
+    environ = {s.env_var: s.example for s in table.TABLE if s.env_var and s.example}
+    environ["DJANGO_BASE_DIR"] = "/elsewhere"
+    environ["DJANGO_DOCKERFLOW_VERSION_CALLBACK"] = "tests.dockerflow_settings.conftest.load"
+    resolution = run(environ=environ)
+    assert resolution.problems == []
+    by_name = {entry.name: entry for entry in resolution.entries}
+    for setting in table.TABLE:
+        if setting.env_var:
+            entry = by_name[setting.name]
+            assert entry.source == "environment", setting.name
+            assert entry.origin == f"environment variable {setting.env_var}"
+    settings = resolution.settings
+    assert settings["BASE_DIR"] == Path("/elsewhere")
+    assert settings["DEBUG"] is False
+    assert settings["SECRET_KEY"] == table.BY_NAME["SECRET_KEY"].example
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert settings["DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE"] == 503
+    assert settings["DOCKERFLOW_HEARTBEAT_TIMEOUT"] == 2.5
+    assert settings["DOCKERFLOW_HEARTBEAT_DETAILS"] is False
+    assert settings["DATABASES"]["default"]["HOST"] == "db"
+    assert settings["SECURE_REDIRECT_EXEMPT"][0] == "^healthz/?$"
+    assert settings["LOGGING"]["formatters"]["json"]["logger_name"] == "myservice"
+    assert settings["LOGGING"]["root"]["level"] == "WARNING"
+    assert resolution.server == {"PORT": 8080, "WEB_CONCURRENCY": 4}
+
+
+def test_empty_values_mean_unset():
+    resolution = run(environ={"DJANGO_DEBUG": "", "PORT": "", "WEB_CONCURRENCY": " ",
+                              "DJANGO_SECRET_KEY": SECRET, "DATABASE_URL": ""})  # fmt: skip
+    assert resolution.problems == []
+    assert resolution.server_problems == []
+    assert resolution.settings["DEBUG"] is False
+    assert resolution.server["PORT"] == 8000
+    assert resolution.settings["DATABASES"]["default"]["ENGINE"].endswith("sqlite3")
+
+
+def test_precedence_environment_dotenv_value_default(tmp_path):
+    (tmp_path / ".env").write_text(
+        "# comment\nDJANGO_ALLOWED_HOSTS=from-dotenv\nDJANGO_STATIC_URL='/dotenv/'\n"
+        'DJANGO_SECRET_KEY="dotenv-secret"\nDJANGO_X_FRAME_OPTIONS=\n'
+    )
+    attributes = {
+        "ALLOWED_HOSTS": Attribute(
+            ["from-value"], "Base.ALLOWED_HOSTS", overridable=True, env_var="DJANGO_ALLOWED_HOSTS"
+        ),
+        "STATIC_URL": Attribute("/value/", "Base.STATIC_URL", overridable=True,
+                                env_var="DJANGO_STATIC_URL"),
+        "X_FRAME_OPTIONS": Attribute("SAMEORIGIN", "Base.X_FRAME_OPTIONS", overridable=True,
+                                     env_var="DJANGO_X_FRAME_OPTIONS"),
+    }  # fmt: skip
+    resolution = run(attributes, environ={"DJANGO_ALLOWED_HOSTS": "from-env"}, base_dir=tmp_path)
+    entries = {entry.name: entry for entry in resolution.entries}
+    assert resolution.settings["ALLOWED_HOSTS"] == ["from-env"]
+    assert entries["ALLOWED_HOSTS"].source == "environment"
+    assert resolution.settings["STATIC_URL"] == "/dotenv/"
+    assert entries["STATIC_URL"].source == ".env"
+    assert entries["STATIC_URL"].origin == f"DJANGO_STATIC_URL in {tmp_path / '.env'}"
+    assert resolution.settings["SECRET_KEY"] == "dotenv-secret"
+    assert entries["SECRET_KEY"].value == "********"
+    # An empty .env value is unset too: the Value's default applies.
+    assert resolution.settings["X_FRAME_OPTIONS"] == "SAMEORIGIN"
+    assert entries["X_FRAME_OPTIONS"].source == "class attribute"
+    assert entries["DEBUG"].source == "default"
+    assert entries["DEBUG"].origin == "mixin default"
+
+
+def test_plain_attribute_fixes_the_setting():
+    resolution = prod(DJANGO_SECURE_SSL_REDIRECT="on", DJANGO_DEBUG="maybe")
+    assert resolution.problems  # the bad DJANGO_DEBUG is reported when it is used
+    attributes = {
+        "SECURE_SSL_REDIRECT": Attribute(False, "Prod.SECURE_SSL_REDIRECT"),
+        "DEBUG": Attribute(False, "Prod.DEBUG"),
+    }
+    resolution = run(
+        attributes,
+        {"DJANGO_SECURE_SSL_REDIRECT": "on", "DJANGO_DEBUG": "maybe", "DJANGO_SECRET_KEY": SECRET},
+    )
+    assert resolution.problems == []
+    assert resolution.settings["SECURE_SSL_REDIRECT"] is False
+    entry = next(e for e in resolution.entries if e.name == "SECURE_SSL_REDIRECT")
+    assert entry.origin == (
+        "Prod.SECURE_SSL_REDIRECT (fixed: DJANGO_SECURE_SSL_REDIRECT is ignored)"
+    )
+    assert entry.source == "class attribute"
+
+
+def test_secret_key_file(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(f"\n  {SECRET}  \n")
+    resolution = run(environ={"DJANGO_SECRET_KEY_FILE": str(secret_file)})
+    assert resolution.problems == []
+    assert resolution.settings["SECRET_KEY"] == SECRET
+    entry = next(e for e in resolution.entries if e.name == "SECRET_KEY")
+    assert entry.origin == "file named by environment variable DJANGO_SECRET_KEY_FILE"
+    # The variable itself wins over the file.
+    both = run(environ={"DJANGO_SECRET_KEY_FILE": str(secret_file), "DJANGO_SECRET_KEY": "x" * 60})
+    assert both.settings["SECRET_KEY"] == "x" * 60
+
+
+def test_dockerflow_checks_add_redis_with_django_redis():
+    caches = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://"}}
+    resolution = run(extra={"CACHES": caches}, environ={"DJANGO_SECRET_KEY": SECRET})
+    assert resolution.settings["DOCKERFLOW_CHECKS"] == [*table.DEFAULT_CHECKS, table.REDIS_CHECK]
+    for path in resolution.settings["DOCKERFLOW_CHECKS"]:
+        assert callable(import_string(path))
+    assert prod().settings["DOCKERFLOW_CHECKS"] == list(table.DEFAULT_CHECKS)
+
+
+def test_installed_apps_merge():
+    ctx = None
+    merge = table.merge_installed_apps
+    assert merge(["django.contrib.auth", "myapp"], ctx) == [
+        "django.contrib.auth",
+        "myapp",
+        "dockerflow.django",
+        "whitenoise.runserver_nostatic",
+        "django.contrib.staticfiles",
+    ]
+    user = [
+        "django.contrib.staticfiles.apps.StaticFilesConfig",
+        "whitenoise.runserver_nostatic",
+        "a",
+        "dockerflow.django.apps.DockerflowConfig",
+        "a",
+    ]
+    assert merge(user, ctx) == [
+        "whitenoise.runserver_nostatic",
+        "django.contrib.staticfiles.apps.StaticFilesConfig",
+        "a",
+        "dockerflow.django.apps.DockerflowConfig",
+    ]
+    assert merge(merge(user, ctx), ctx) == merge(user, ctx)
+
+
+def test_middleware_merge():
+    merge = table.merge_middleware
+    assert merge(["django.middleware.common.CommonMiddleware"], None) == [
+        table.DOCKERFLOW_MIDDLEWARE,
+        table.SECURITY_MIDDLEWARE,
+        table.WHITENOISE_MIDDLEWARE,
+        "django.middleware.common.CommonMiddleware",
+        table.XFRAME_MIDDLEWARE,
+    ]
+    user = [
+        "a.First",
+        table.WHITENOISE_MIDDLEWARE,
+        table.SECURITY_MIDDLEWARE,
+        "b.Second",
+        table.DOCKERFLOW_MIDDLEWARE,
+        table.XFRAME_MIDDLEWARE,
+        "a.First",
+    ]
+    merged = merge(user, None)
+    assert merged == [
+        table.DOCKERFLOW_MIDDLEWARE,
+        "a.First",
+        table.SECURITY_MIDDLEWARE,
+        table.WHITENOISE_MIDDLEWARE,
+        "b.Second",
+        table.XFRAME_MIDDLEWARE,
+    ]
+    assert merge(merged, None) == merged
+    assert merge(None, None)[:3] == [
+        table.DOCKERFLOW_MIDDLEWARE,
+        table.SECURITY_MIDDLEWARE,
+        table.WHITENOISE_MIDDLEWARE,
+    ]
+
+
+def test_storages_keep_the_projects_default_and_follow_the_manifest_option():
+    s3 = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": "b"}}
+    user = {"default": s3}
+    frozen = copy.deepcopy(user)
+    resolution = run({"STORAGES": Attribute(user, "Base.STORAGES")}, {"DJANGO_SECRET_KEY": SECRET})
+    assert user == frozen  # not mutated
+    storages = resolution.settings["STORAGES"]
+    assert storages["default"] == s3
+    assert storages["staticfiles"]["BACKEND"] == table.MANIFEST_STORAGE
+    assert storages is not user
+    forced = prod(DJANGO_STATICFILES_MANIFEST="off").settings["STORAGES"]["staticfiles"]
+    assert forced["BACKEND"] == table.PLAIN_STATIC_STORAGE
+    forced = dev(DJANGO_STATICFILES_MANIFEST="on").settings["STORAGES"]["staticfiles"]
+    assert forced["BACKEND"] == table.MANIFEST_STORAGE
+    own = {"staticfiles": {"BACKEND": "my.Storage"}}
+    mine = run({"STORAGES": Attribute(own, "Base.STORAGES")}, {"DJANGO_SECRET_KEY": SECRET})
+    assert mine.settings["STORAGES"]["staticfiles"] == {"BACKEND": "my.Storage"}
+    assert mine.settings["STORAGES"]["default"]["BACKEND"] == table.DEFAULT_FILE_STORAGE
+
+
+def test_test_runs_use_plain_static_storage_unless_forced():
+    testing = run(environ={"DJANGO_SECRET_KEY": SECRET}, testing=True).settings
+    assert testing["STORAGES"]["staticfiles"]["BACKEND"] == table.PLAIN_STATIC_STORAGE
+    # Under pytest (this process) detection says "testing" when not given.
+    detected = resolve({}, environ={"DJANGO_SECRET_KEY": SECRET}, base_dir=Path("/a"), project="p")
+    assert detected.settings["STATICFILES_MANIFEST"] is False
+    assert detect_testing(["manage.py", "test", "app"]) is True
+    assert detect_testing() is True  # pytest is imported here
+
+
+def test_detect_testing_outside_pytest(monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "pytest")
+    assert detect_testing(["manage.py", "runserver"]) is False
+    assert detect_testing(["manage.py", "test"]) is True
+
+
+def test_secure_redirect_exempt_matches_health_paths_only():
+    import re
+
+    patterns = prod().settings["SECURE_REDIRECT_EXEMPT"]
+    for path in ["/__heartbeat__", "/__heartbeat__/", "/__lbheartbeat__", "/__version__/"]:
+        # SecurityMiddleware: any(pattern.search(request.path.lstrip("/"))).
+        assert any(re.search(p, path.lstrip("/")) for p in patterns), path
+    for path in ["/__heartbeat__x", "/x/__version__", "/", "/__error__"]:
+        assert not any(re.search(p, path.lstrip("/")) for p in patterns), path
+    extended = prod(DJANGO_SECURE_REDIRECT_EXEMPT=r"^healthz$, ^__version__/?$")
+    assert extended.settings["SECURE_REDIRECT_EXEMPT"] == [
+        r"^healthz$",
+        r"^__version__/?$",
+        r"^__heartbeat__/?$",
+        r"^__lbheartbeat__/?$",
+    ]
+
+
+@pytest.mark.parametrize(("use_json", "formatter"), [("true", "json"), ("off", "text")])
+def test_logging_passes_dictconfig(use_json, formatter, capsys):
+    config = prod(DJANGO_LOGGING_USE_JSON=use_json).settings["LOGGING"]
+    assert config["handlers"]["console"]["formatter"] == formatter
+    assert set(config["loggers"]) == {"request.summary", "dockerflow", "django"}
+    assert config["root"]["level"] == "INFO"
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        logging.config.dictConfig(copy.deepcopy(config))
+        logging.getLogger("dockerflow").info("hello %s", "world")
+    finally:
+        root.handlers[:], root.level = saved
+        for name in config["loggers"]:
+            logging.getLogger(name).handlers.clear()
+            logging.getLogger(name).propagate = True
+    out = capsys.readouterr().out
+    assert "hello world" in out
+    if formatter == "json":
+        import json
+
+        record = json.loads(out.strip().splitlines()[-1])
+        assert record["Logger"] == "myproject"
+        assert record["Fields"]["msg"] == "hello world"
+    else:
+        assert " INFO dockerflow hello world" in out
+
+
+def test_logging_holds_plain_values_only():
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                assert isinstance(key, str)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        else:
+            assert isinstance(value, (str, bool, int)), value
+
+    walk(prod().settings["LOGGING"])
+
+
+def test_project_location(tmp_path):
+    package = tmp_path / "myproject"
+    (package / "settings").mkdir(parents=True)
+    flat = package / "settings.py"
+    assert project_location("myproject.settings", str(flat)) == (tmp_path.resolve(), "myproject")
+    nested = package / "settings" / "prod.py"
+    assert project_location("myproject.settings.prod", str(nested))[0] == tmp_path.resolve()
+    init = package / "settings" / "__init__.py"
+    assert project_location("myproject.settings", str(init))[0] == tmp_path.resolve()
+    top = tmp_path / "settings.py"
+    assert project_location("settings", str(top)) == (tmp_path.resolve(), "settings")
+    assert project_location("x.y", None) == (Path.cwd(), "x")
+
+
+def test_unreadable_dotenv_is_a_problem(tmp_path):
+    (tmp_path / ".env").mkdir()
+    resolution = run(environ={"DJANGO_SECRET_KEY": SECRET}, base_dir=tmp_path)
+    assert len(resolution.problems) == 1
+    assert str(tmp_path / ".env") in resolution.problems[0]
+    with pytest.raises(ConfigurationError):
+        resolution.raise_for_problems()
