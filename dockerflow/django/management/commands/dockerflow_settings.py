@@ -15,6 +15,7 @@ API this command needs.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -50,8 +51,16 @@ def _not_used() -> Exception:
     )
 
 
+#: Longest value shown in the table; --json always has the whole value.
+MAX_VALUE_WIDTH = 100
+
+
 def _display(value: Any) -> str:
-    return value if isinstance(value, str) else cli.to_json(value).replace("\n", " ")
+    # Compact one-line JSON: DATABASES or LOGGING indented would make the table unreadable.
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    if len(text) > MAX_VALUE_WIDTH:
+        text = text[: MAX_VALUE_WIDTH - 3] + "..."
+    return text
 
 
 class Command(BaseCommand):
@@ -83,11 +92,12 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(cli.to_json({"settings": rows}))
             return
+        # VALUE last: long values then never push the other columns out of sight.
         table = [
-            [row["name"], row["env_var"] or "", _display(row["value"]), row["origin"] or ""]
+            [row["name"], row["env_var"] or "", row["origin"] or "", _display(row["value"])]
             for row in rows
         ]
-        self.stdout.write(cli.render_table(["SETTING", "VARIABLE", "VALUE", "ORIGIN"], table))
+        self.stdout.write(cli.render_table(["SETTING", "VARIABLE", "ORIGIN", "VALUE"], table))
 
     def _check(self, *, as_json: bool) -> None:
         problems = list(
