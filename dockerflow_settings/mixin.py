@@ -55,7 +55,9 @@ class DockerflowConfiguration(metaclass=_configurations.DockerflowConfigurationB
 
     def __dir__(self) -> list[str]:
         cls = type(self)
-        exposed = _configurations.user_set_names(cls) | set(self.dockerflow_resolution().settings)
+        resolution = self.dockerflow_resolution()
+        others = cls.__dict__[_STATE][1]
+        exposed = _configurations.user_set_names(cls) | set(resolution.settings) | set(others)
         names = set(super().__dir__()) | exposed
         return sorted(n for n in names if n in exposed or not _configurations.isuppercase(n))
 

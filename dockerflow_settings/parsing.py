@@ -126,8 +126,6 @@ def parse_database_url(text: str) -> dict[str, Any]:
             "a database URL such as postgres://user:password@host:5432/name or sqlite:////path"
             f" ({_scheme_hint(url, exc)})"
         ) from None
-    if not config.get("ENGINE"):
-        raise ParseError("a database URL with a known scheme")
     return dict(config)
 
 

@@ -189,11 +189,8 @@ class _Resolver:
         try:
             return setting.parse(found.text)
         except ParseError as exc:
-            shown = found.text
-            if setting.secret:
-                shown = setting.shown(found.text)
-            elif setting.display is not None:
-                shown = mask_url(found.text)
+            # A URL's password is masked in any value; a secret is masked whole.
+            shown = setting.shown(found.text) if setting.secret else mask_url(found.text)
             self._problem(setting, Problem(env_var, str(exc), value=shown, origin=found.origin))
             return _MISSING
 
