@@ -374,6 +374,19 @@ def stats_text(values: list[float], unit: str) -> str:
     return f"**{fmt_value(med, unit)}** ({fmt_value(lo, unit)}-{fmt_value(hi, unit)})"
 
 
+def gap_text(row: Row, res: dict[str, Any]) -> str:
+    """What our median would have to be to meet the target, against theirs."""
+    num, den = (res["samples"][s] for s in row.sides)
+    needed = statistics.median(den) * row.target
+    relation = "≥" if row.higher_is_better else "≤"
+    ours = statistics.median(num)
+    text = f"needs {relation} {fmt_value(needed, row.unit)}, is {fmt_value(ours, row.unit)}"
+    floor = res.get("floor")
+    if floor is not None and needed < floor:
+        text += f", under Django's own {fmt_value(floor, row.unit)} for this request"
+    return text
+
+
 def render_table(
     results: dict[str, dict[str, Any] | str], previous: dict[str, Any] | None
 ) -> list[str]:
@@ -402,7 +415,7 @@ def render_table(
             prev_text = f"{prev['ratio']:.2f}x ({change:+.0f}%)"
         else:
             prev_text = "-"
-        verdict = "met" if res["met"] else "**MISSED**"
+        verdict = "met" if res["met"] else f"**MISSED**: {gap_text(row, res)}"
         throughput = " (throughput)" if row.higher_is_better else ""
         lines.append(
             f"| {row.title} | {row.unit} | {num_text} | {den_text} | "
@@ -558,6 +571,9 @@ def main(argv: list[str] | None = None) -> int:
             name = row.ours_field if (i == 0 and row.ours_field) else row.field
             samples[side] = [r[name] for r in per_side[side]]
         results[row.key] = summarize(row, samples)
+        if row.key == "lbheartbeat":
+            floors = [r["floor_us"] for runs in per_side.values() for r in runs]
+            results[row.key]["floor"] = statistics.median(floors)
     for measure in ("heartbeat_slow", "heartbeat_fast"):
         for name, runs in raw.get(measure, {}).items():
             seen = sorted({f"{r['status']} {r['body']}" for r in runs})
