@@ -467,6 +467,8 @@ def write_markdown(
         "",
         *[f"- **{row.title}** ({row.unit}): {row.how}. Target {row.target_text}." for row in ROWS],
         "",
+        "Ours is installed with its orjson extra, so every row but *log formatter, stdlib "
+        "json* runs our JSON formatting on orjson (its default when orjson is importable). "
         "Both environments use the same settings (benchmarks/bench_project.py): DEBUG=False, "
         "admin/auth/contenttypes/sessions/messages/staticfiles + dockerflow.django, "
         "SQLite, the same LOGGING (JsonLogFormatter into a null stream for the root logger "
