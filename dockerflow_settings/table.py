@@ -230,6 +230,11 @@ TABLE: tuple[Setting, ...] = (
         "Django's debug mode. Many defaults below follow it.", "false",
     ),
     Setting(
+        "USE_TZ", "DJANGO_USE_TZ", "bool", parsing.parse_bool, _constant(True), "True", "True",
+        "Timezone-aware datetimes (Django 5's default; set so Django 4.2 does not warn).",
+        "true",
+    ),
+    Setting(
         "SECRET_KEY", "DJANGO_SECRET_KEY", "secret", parsing.parse_str, _secret_key,
         "random key per process", "required",
         "Django's secret key. Or set DJANGO_SECRET_KEY_FILE to a file holding it (stripped).",

@@ -1,29 +1,18 @@
 """Drop-in for ``configurations.wsgi``: ``gunicorn dockerflow_settings.wsgi:application``.
 
-``application`` is created on first access (as ``configurations.wsgi`` does at import).
+``application`` is created on first access (``configurations.wsgi`` creates it at import).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import dockerflow_settings  # noqa: F401  (installs the loader fix first)
+from dockerflow_settings._entry import installed_application, lazy_application
 
 
 def get_wsgi_application() -> Any:
     """Install django-configurations' importer and return Django's WSGI application."""
-    from configurations import importer
-
-    importer.install()
-    from django.core.wsgi import get_wsgi_application as django_wsgi
-
-    return django_wsgi()
+    return installed_application("django.core.wsgi.get_wsgi_application")
 
 
-def __getattr__(name: str) -> Any:
-    if name == "application":
-        from configurations.wsgi import application
-
-        globals()["application"] = application
-        return application
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_application(__name__, "configurations.wsgi")

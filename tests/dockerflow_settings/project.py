@@ -5,67 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from dockerflow_settings.table import TABLE
 
-MANAGE = """\
-import os
-import sys
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "myproject.settings")
-os.environ.setdefault("DJANGO_CONFIGURATION", "Dev")
-from {module} import execute_from_command_line
-
-execute_from_command_line(sys.argv)
-"""
-
-SETTINGS = """\
-from configurations import Configuration, values
-
-from dockerflow_settings import DockerflowConfiguration
-
-
-class Base(DockerflowConfiguration, Configuration):
-    INSTALLED_APPS = [
-        "django.contrib.contenttypes",
-        "django.contrib.auth",
-        "django.contrib.sessions",
-        "myproject",
-    ]
-    MIDDLEWARE = [
-        "django.middleware.security.SecurityMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.common.CommonMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-    ]
-    ROOT_URLCONF = "myproject.urls"
-    DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-    TEMPLATES = [
-        {
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "APP_DIRS": True,
-            "OPTIONS": {"context_processors": []},
-        }
-    ]
-
-
-class Dev(Base):
-    DEBUG = values.BooleanValue(True)
-
-
-class Prod(Base):
-    pass
-
-
-class Test(Base):
-    SECRET_KEY = "tests-only-" + "t" * 50
-"""
-
-PLAIN_SETTINGS = """\
-import dockerflow_settings
-
+COMMON = """\
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -88,7 +33,46 @@ TEMPLATES = [
         "OPTIONS": {"context_processors": []},
     }
 ]
+"""
+INDENTED = textwrap.indent(COMMON, "    ").rstrip()
 
+MANAGE = """\
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "myproject.settings")
+os.environ.setdefault("DJANGO_CONFIGURATION", "Dev")
+from {module} import execute_from_command_line
+
+execute_from_command_line(sys.argv)
+"""
+
+SETTINGS = f"""\
+from configurations import Configuration, values
+
+from dockerflow_settings import DockerflowConfiguration
+
+
+class Base(DockerflowConfiguration, Configuration):
+{INDENTED}
+
+
+class Dev(Base):
+    DEBUG = values.BooleanValue(True)
+
+
+class Prod(Base):
+    pass
+
+
+class Test(Base):
+    SECRET_KEY = "tests-only-" + "t" * 50
+"""
+
+PLAIN_SETTINGS = f"""\
+import dockerflow_settings
+
+{COMMON}
 APPLIED = dockerflow_settings.configure(globals())
 """
 
