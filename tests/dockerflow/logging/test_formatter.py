@@ -293,3 +293,76 @@ def test_logger_name_attribute_wins() -> None:
     data = fmt(record, logger_name="from-formatter")
     assert data["Logger"] == "from-record"
     assert "logger_name" not in data["Fields"]
+
+
+# --- Fields building: the default exclusions take a faster path (copy, then pop each
+# excluded name); a subclass's own exclusions use a filtering comprehension. Both must
+# give the same Fields, in the same order, whatever was done to the record.
+
+
+class _GeneralPath(MozlogFormatter):
+    # A distinct (mutable) collection with the same names forces the general path.
+    EXCLUDED_LOGRECORD_ATTRS = set(MozlogFormatter.EXCLUDED_LOGRECORD_ATTRS)  # type: ignore[assignment]
+
+
+def _both_paths(record: logging.LogRecord) -> tuple[dict, str]:
+    fast, general = MozlogFormatter(), _GeneralPath()
+    fast_fields = fast.convert_record(record)["Fields"]
+    general_fields = general.convert_record(record)["Fields"]
+    assert list(fast_fields.items()) == list(general_fields.items())
+    line = fast.format(record)
+    assert line == general.format(record)
+    return fast_fields, line
+
+
+def test_fields_keep_the_extras_in_order() -> None:
+    record = make_record("m", extra={"z": 1, "a": 2.5, "m_": [1, {"k": None}], "rid": "r"})
+    fields, _ = _both_paths(record)
+    assert list(fields) == ["z", "a", "m_", "rid", "msg"]
+
+
+def test_fields_when_a_record_factory_adds_attributes_before_and_after_init() -> None:
+    class Early(logging.LogRecord):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.early = "before init"  # lands before every standard attribute
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self.late = 7
+
+    previous = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(Early)
+    try:
+        logger = logging.getLogger("test.formatter.factory")
+        record = logger.makeRecord(logger.name, logging.INFO, "f.py", 1, "hi", (), None)
+    finally:
+        logging.setLogRecordFactory(previous)
+    record.__dict__.update({"extra_one": "x"})
+    fields, _ = _both_paths(record)
+    assert list(fields) == ["early", "late", "extra_one", "msg"]
+
+
+def test_fields_when_filters_and_other_formatters_changed_the_record() -> None:
+    record = make_record("hello %s", args=("you",), extra={"keep": 1, "drop": 2})
+    logging.Formatter("%(asctime)s %(message)s").format(record)  # sets message, asctime
+    del record.drop
+    record.keep = "changed"
+    record.lineno = 99  # a standard attribute: still excluded
+    del record.exc_text
+    record.exc_text = None  # re-added at the end of __dict__
+    record.added_by_filter = True
+    record.__dict__[3] = "non-str key"
+    fields, line = _both_paths(record)
+    assert list(fields) == ["keep", "added_by_filter", 3, "msg"]
+    assert fields["keep"] == "changed"
+    assert '"3":"non-str key"' in line
+
+
+def test_fields_of_a_record_without_extras() -> None:
+    fields, _ = _both_paths(make_record(""))
+    assert fields == {}
+
+
+def test_the_fast_path_leaves_the_record_untouched() -> None:
+    record = make_record("m", extra={"a": 1})
+    before = dict(record.__dict__)
+    MozlogFormatter().format(record)
+    assert record.__dict__ == before

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import random
 import re
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -64,6 +68,46 @@ def test_generate_request_id_is_canonical_uuid4() -> None:
 def test_generate_request_id_is_unique() -> None:
     ids = {generate_request_id() for _ in range(10_000)}
     assert len(ids) == 10_000
+
+
+def test_generate_request_id_ignores_the_global_random_seed() -> None:
+    # A project seeding the global RNG (tests, simulations) must not make ids repeat.
+    state = random.getstate()
+    try:
+        random.seed(1234)
+        first = generate_request_id()
+        random.seed(1234)
+        assert generate_request_id() != first
+    finally:
+        random.setstate(state)
+
+
+_FORK_SCRIPT = """
+import os, sys
+from dockerflow.logging import generate_request_id
+generate_request_id()  # the parent's generator is in use before the fork
+read, write = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.write(write, "".join(generate_request_id() for _ in range(3)).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+child = os.read(read, 1000).decode()
+parent = "".join(generate_request_id() for _ in range(3))
+print(child != parent and len(child) == len(parent) == 108)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
+def test_forked_children_do_not_repeat_the_parents_ids() -> None:
+    # Workers forked from a preloaded master (gunicorn --preload) each need their own
+    # sequence. Run in a fresh single-threaded interpreter: forking pytest's process
+    # warns on 3.12+ when threads exist.
+    result = subprocess.run(
+        [sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
 
 
 @pytest.mark.parametrize("key", ["X-Request-ID", "x-request-id", "X-REQUEST-ID"])
