@@ -41,7 +41,8 @@ def require(name: str, url: str) -> str:
     where = f"{parts.hostname}:{parts.port}"
     if services_required():
         pytest.fail(
-            f"{name} is required (DOCKERFLOW_TEST_SERVICES=required) but nothing answers at {where}",
+            f"{name} is required (DOCKERFLOW_TEST_SERVICES=required) "
+            f"but nothing answers at {where}",
             pytrace=False,
         )
     pytest.skip(
