@@ -5,7 +5,10 @@ Conventions for ``.. code-block::`` examples in ``docs/*.rst`` and ``README.rst`
 * ``python``: compiled, every one.
 * ``python`` with ``:class: runnable``: also run in a fresh interpreter by
   ``run_example.py`` (a ``LOGGING`` dict goes through ``dictConfig``; a settings
-  module with ``INSTALLED_APPS`` configures and sets up Django).
+  module with ``INSTALLED_APPS`` configures and sets up Django). No ``DJANGO_*``,
+  ``DOCKERFLOW_*`` or ``DATABASE_URL`` variable is inherited; the environment is
+  :data:`EXAMPLE_ENVIRONMENT`: what the quickstart tells a reader to set for
+  production, so a ``configure(globals())`` example runs as it would there.
 * ``json``: parsed.
 * any block mentioning ``manage.py dockerflow_*``: every ``--option`` it uses exists.
 """
@@ -26,6 +29,8 @@ from tests.docs.rst import ROOT, CodeBlock, code_blocks, documented_files
 
 BLOCKS = [block for path in documented_files() for block in code_blocks(path)]
 RUNNER = Path(__file__).with_name("run_example.py")
+#: The least a production configuration needs (quickstart, step 4).
+EXAMPLE_ENVIRONMENT = {"DJANGO_SECRET_KEY": "docs-example-not-a-secret"}
 
 
 def blocks(language: str, *, runnable: bool | None = None) -> list[CodeBlock]:
@@ -66,6 +71,7 @@ def test_runnable_python_example_runs(block: CodeBlock, tmp_path: Path) -> None:
         if not key.startswith(("DJANGO_", "DOCKERFLOW_")) and key != "DATABASE_URL"
     }
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    env.update(EXAMPLE_ENVIRONMENT)
     completed = subprocess.run(
         [sys.executable, "-W", "error", str(RUNNER)],
         input=block.code,
