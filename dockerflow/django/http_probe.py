@@ -179,11 +179,16 @@ def probe(url: str, *, timeout: float = 5.0, lb: bool = False) -> ProbeResult:
     result = ProbeResult(url=target, outcome=UNREACHABLE)
     started = time.monotonic()
 
+    too_slow = f"no complete answer within {timeout:g} s"
+
     def attempt() -> None:
         try:
             status, body = _fetch(target, timeout)
         except (http.client.RemoteDisconnected, OSError) as exc:
-            result.error = _describe(exc)
+            # The socket's own timeout (bare, or wrapped in URLError while connecting)
+            # can fire just before join() gives up: the same outcome, so the same words.
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            result.error = too_slow if isinstance(reason, TimeoutError) else _describe(exc)
         except http.client.HTTPException as exc:
             result.outcome, result.error = INVALID, f"not an HTTP answer ({_describe(exc)})"
         else:
@@ -197,7 +202,7 @@ def probe(url: str, *, timeout: float = 5.0, lb: bool = False) -> ProbeResult:
         return ProbeResult(
             url=target,
             outcome=UNREACHABLE,
-            error=f"no complete answer within {timeout:g} s",
+            error=too_slow,
             elapsed=result.elapsed,
         )
     return result

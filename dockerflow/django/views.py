@@ -40,9 +40,17 @@ def json_response(payload: dict[str, Any] | bytes, status: int = 200) -> HttpRes
     return response
 
 
+#: The whole /__lbheartbeat__ body: constant, so answering costs no serialisation.
+LBHEARTBEAT_BODY = b'{"status":"ok"}'
+
+
 def lbheartbeat(request: HttpRequest) -> HttpResponse:
-    """``/__lbheartbeat__``: an empty 200 for load balancers; no I/O, no database."""
-    response = HttpResponse()
+    """``/__lbheartbeat__``: ``{"status":"ok"}`` for load balancers; no I/O, no database.
+
+    python-dockerflow answers an empty ``text/html`` 200; a JSON body keeps every
+    Dockerflow endpoint ``application/json`` (probes only look at the status).
+    """
+    response = HttpResponse(LBHEARTBEAT_BODY, content_type="application/json")
     response["Cache-Control"] = CACHE_CONTROL
     return response
 

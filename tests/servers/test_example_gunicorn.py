@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import sys
 import time
@@ -72,7 +73,8 @@ def summary_for(server: ServerProcess, request_id: str) -> dict[str, Any]:
 def test_lbheartbeat(server: ServerProcess) -> None:
     answer = server.get("/__lbheartbeat__")
     assert answer.status == 200
-    assert answer.body == b""
+    assert json.loads(answer.body) == {"status": "ok"}
+    assert answer.headers["Content-Type"] == "application/json"
     assert answer.headers["Cache-Control"] == "no-store"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+
 import pytest
 
 from dockerflow.django import http_probe
@@ -112,3 +114,19 @@ def test_proxy_environment_is_ignored(http_server, monkeypatch, free_port):
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port}")
     http_server.answer("/__heartbeat__", 200, {"status": "ok"})
     assert probe(http_server.url, timeout=2).outcome == http_probe.HEALTHY
+
+
+@pytest.mark.parametrize(
+    "error",
+    [TimeoutError("timed out"), urllib.error.URLError(TimeoutError("timed out"))],
+    ids=["read", "connect"],
+)
+def test_socket_timeout_winning_the_race_reads_like_an_abandoned_probe(monkeypatch, error):
+    # The socket's own timeout can fire just before join() gives up; force that order.
+    def fetch(url, timeout):
+        raise error
+
+    monkeypatch.setattr(http_probe, "_fetch", fetch)
+    result = probe("http://127.0.0.1:1", timeout=0.2)
+    assert result.outcome == http_probe.UNREACHABLE
+    assert result.error == "no complete answer within 0.2 s"

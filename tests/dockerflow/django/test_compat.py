@@ -124,7 +124,7 @@ def test_python_dockerflow_settings_work_unchanged(project, mozlog_lines, middle
     assert heartbeat.json() == {"status": "ok"}
 
     lbheartbeat = client.get("/__lbheartbeat__")
-    assert (lbheartbeat.status_code, lbheartbeat.content) == (200, b"")
+    assert (lbheartbeat.status_code, lbheartbeat.json()) == (200, {"status": "ok"})
 
     page = client.get("/ok/?q=1", HTTP_ACCEPT_LANGUAGE="fr")
     assert (page.status_code, page.content) == (200, b"ok")

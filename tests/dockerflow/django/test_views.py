@@ -173,7 +173,8 @@ def test_heartbeat_view_called_directly(rf, settings):
 def test_lbheartbeat_view(rf):
     response = views.lbheartbeat(rf.get("/"))
     assert response.status_code == 200
-    assert response.content == b""
+    assert response.content == b'{"status":"ok"}'
+    assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "no-store"
 
 
