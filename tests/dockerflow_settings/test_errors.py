@@ -133,6 +133,25 @@ def test_masking_helpers():
     assert mask(None) is None
     assert mask_url("postgres://u:p%40ss@h:5432/db") == "postgres://u:********@h:5432/db"
     assert mask_url("postgres://u@h/db") == "postgres://u@h/db"
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("postgres://u:pw@h:5432/db", "postgres://u:********@h:5432/db"),
+        ("postgres://u:p@ss@h/db", "postgres://u:********@h/db"),  # raw @ in the password
+        ("postgres//app:hunter2@db/app", "postgres//app:********@db/app"),  # no "://"
+        ("postgres:/app:hunter2@db/app", "postgres:********@db/app"),  # masks too much, safely
+        ("app:hunter2@db", "app:********@db"),  # no scheme at all
+        ("redis://:hunter2@cache:6379/0", "redis://:********@cache:6379/0"),  # password only
+        ("postgres://h/db?x=a@b", "postgres://h/db?x=a@b"),  # "@" only in the query
+        ("sqlite:///tmp/db.sqlite3", "sqlite:///tmp/db.sqlite3"),
+        ("", ""),
+    ],
+)
+def test_mask_url_never_shows_a_password(url, masked):
+    assert mask_url(url) == masked
+    assert "hunter2" not in mask_url(url)
     assert mask_url("sqlite:////tmp/x") == "sqlite:////tmp/x"
     databases = {"default": {"PASSWORD": "pw", "NAME": "x"}, "other": {"PASSWORD": ""}}
     assert mask_databases(databases) == {
