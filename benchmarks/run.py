@@ -413,6 +413,8 @@ def render_table(
         if isinstance(prev, dict) and "ratio" in prev:
             change = (res["ratio"] / prev["ratio"] - 1) * 100
             prev_text = f"{prev['ratio']:.2f}x ({change:+.0f}%)"
+            if abs(change) > 10:
+                prev_text += " **not reproduced within ±10%**"
         else:
             prev_text = "-"
         verdict = "met" if res["met"] else f"**MISSED**: {gap_text(row, res)}"
