@@ -8,6 +8,7 @@ standard library and Django are used, so the file runs unchanged in both.
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 from pathlib import Path
@@ -158,12 +159,7 @@ def settings_dict(state_dir: Path, checks: list[str], middleware: list[str]) -> 
                 },
             },
         ],
-        "DATABASES": {
-            "default": {
-                "ENGINE": "django.db.backends.sqlite3",
-                "NAME": str(state_dir / "bench.sqlite3"),
-            },
-        },
+        "DATABASES": {"default": database(state_dir)},
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
         "USE_TZ": True,
         "STATIC_URL": "static/",
@@ -172,6 +168,14 @@ def settings_dict(state_dir: Path, checks: list[str], middleware: list[str]) -> 
         "DOCKERFLOW_CHECKS": checks,
         "LOGGING": logging_config(),
     }
+
+
+def database(state_dir: Path) -> dict[str, Any]:
+    """SQLite in the state directory, or the database the runner passes in ``BENCH_DATABASE``."""
+    given = os.environ.get("BENCH_DATABASE")
+    if given:
+        return json.loads(given)
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(state_dir / "bench.sqlite3")}
 
 
 def state_dir() -> Path:

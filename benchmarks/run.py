@@ -146,6 +146,17 @@ ROWS = [
         "heartbeat_fast",
     ),
     Row(
+        "heartbeat_pg",
+        "heartbeat, fast checks, PostgreSQL",
+        "extra row, same target as the SQLite one: the same two checks against a local "
+        "PostgreSQL (loopback, trust auth) with CONN_MAX_AGE=60, the persistent connections "
+        "production settings usually ask for; median of 25 calls after 3 warm-ups",
+        "ms",
+        False,
+        1.0,
+        "heartbeat_pg",
+    ),
+    Row(
         "memory",
         "memory",
         "peak RSS (getrusage ru_maxrss) of a fresh process after 20,000 GETs of the "
@@ -250,13 +261,15 @@ class Side:
     python: Path
     state: Path
 
-    def workload(self, measure: str, scale: float) -> dict[str, Any]:
+    def workload(
+        self, measure: str, scale: float, env: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         proc = subprocess.run(
             [str(self.python), str(WORKLOAD), measure, "--scale", str(scale)],
             capture_output=True,
             text=True,
             cwd=self.state,
-            env=clean_env(BENCH_STATE_DIR=str(self.state)),
+            env=clean_env(BENCH_STATE_DIR=str(self.state), **(env or {})),
             timeout=300,
         )
         if proc.returncode != 0:
@@ -341,6 +354,33 @@ def settings_load(python: Path) -> SettingsLoad | str:
         **plain_settings.PROD_ENVIRONMENT,
     )
     return SettingsLoad(python, {"mixin": mixin, "plain": plain})
+
+
+PG_DATABASE = "bench_heartbeat"
+
+
+def postgres_env() -> dict[str, str] | str:
+    """``BENCH_DATABASE`` for the PostgreSQL row (a fresh database), or why it is skipped."""
+    dsn = os.environ.get("BENCH_POSTGRES_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test")
+    try:
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+            info = conn.info
+            database = {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": PG_DATABASE,
+                "USER": info.user,
+                "PASSWORD": info.password or "",
+                "HOST": info.host,
+                "PORT": str(info.port),
+                "CONN_MAX_AGE": 60,
+            }
+    except Exception as exc:  # no driver, no server, no rights: the row says so
+        return f"not measured: no usable PostgreSQL ({type(exc).__name__}; BENCH_POSTGRES_DSN)"
+    return {"BENCH_DATABASE": json.dumps(database)}
 
 
 # --- statistics and output ----------------------------------------------------------
@@ -514,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
             state = Path(tmp) / "smoke"
             state.mkdir()
             sides = {OURS: Side(OURS, Path(sys.executable), state)}
-            rows = [row for row in rows if row.key not in ("memory", "settings")]
+            rows = [row for row in rows if row.key not in ("memory", "settings", "heartbeat_pg")]
         else:
             sides = {}
             for name in (OURS, PYDF):
@@ -530,6 +570,10 @@ def main(argv: list[str] | None = None) -> int:
                 if not info[name]["dockerflow_file"].startswith(expected):
                     raise SystemExit(f"{name}: dockerflow imported from the wrong place: {info}")
             side.workload("migrate", 1)
+        pg = postgres_env() if "heartbeat_pg" in {row.measure for row in rows} else None
+        if isinstance(pg, dict):
+            for side in sides.values():
+                side.workload("migrate", 1, env=pg)
 
         measures = list(dict.fromkeys(row.measure for row in rows))
         loader = settings_load(sides[OURS].python) if "settings" in measures else None
@@ -561,6 +605,12 @@ def main(argv: list[str] | None = None) -> int:
                         for kind, value in best.items():
                             raw[measure].setdefault(kind, []).append({"value": value})
                     continue
+                if measure == "heartbeat_pg":
+                    if isinstance(pg, dict):
+                        for name, side in sides.items():
+                            result = side.workload("heartbeat_fast", args.scale, env=pg)
+                            raw[measure].setdefault(name, []).append(result)
+                    continue
                 for name, side in sides.items():
                     raw[measure].setdefault(name, []).append(side.workload(measure, args.scale))
 
@@ -568,6 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         if row.measure == "settings" and not isinstance(loader, SettingsLoad):
             results[row.key] = str(loader)
+            continue
+        if row.measure == "heartbeat_pg" and not isinstance(pg, dict):
+            results[row.key] = str(pg)
             continue
         per_side = raw[row.measure]
         if not all(s in per_side for s in row.sides):
@@ -580,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
         if row.key == "lbheartbeat":
             floors = [r["floor_us"] for runs in per_side.values() for r in runs]
             results[row.key]["floor"] = statistics.median(floors)
-    for measure in ("heartbeat_slow", "heartbeat_fast"):
+    for measure in ("heartbeat_slow", "heartbeat_fast", "heartbeat_pg"):
         for name, runs in raw.get(measure, {}).items():
             seen = sorted({f"{r['status']} {r['body']}" for r in runs})
             fastest = statistics.median(r["fastest_ms"] for r in runs)
