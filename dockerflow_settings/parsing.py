@@ -135,12 +135,19 @@ def parse_databases(text: str) -> dict[str, Any]:
 
 
 def _scheme_hint(url: str, exc: Exception) -> str:
+    import dj_database_url
+
     scheme, sep, _ = url.partition("://")
     if not sep:
         return "no scheme://"
-    if getattr(exc, "scheme", None) is not None or isinstance(exc, KeyError):
-        return f"unknown scheme {scheme!r}"
-    return "not a valid URL"
+    # Ask dj-database-url's table of schemes rather than its exception: 2.x raises a
+    # plain ValueError for an unknown scheme (table SCHEMES), 3.x an exception that
+    # carries the scheme (table ENGINE_SCHEMES).
+    known = getattr(dj_database_url, "ENGINE_SCHEMES", None) or getattr(
+        dj_database_url, "SCHEMES", None
+    )
+    unknown = scheme not in known if known else getattr(exc, "scheme", None) is not None
+    return f"unknown scheme {scheme!r}" if unknown else "not a valid URL"
 
 
 def parse_dotted_path(text: str) -> str:
