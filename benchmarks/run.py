@@ -359,13 +359,26 @@ def settings_load(python: Path) -> SettingsLoad | str:
 PG_DATABASE = "bench_heartbeat"
 
 
+DEFAULT_POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+
+
+def postgres_dsn() -> str:
+    return os.environ.get("BENCH_POSTGRES_DSN", DEFAULT_POSTGRES_DSN)
+
+
+def drop_postgres_database() -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_dsn(), autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+
+
 def postgres_env() -> dict[str, str] | str:
     """``BENCH_DATABASE`` for the PostgreSQL row (a fresh database), or why it is skipped."""
-    dsn = os.environ.get("BENCH_POSTGRES_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test")
     try:
         import psycopg
 
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=3) as conn:
+        with psycopg.connect(postgres_dsn(), autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
             conn.execute(f"CREATE DATABASE {PG_DATABASE}")
             info = conn.info
@@ -614,6 +627,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name, side in sides.items():
                     raw[measure].setdefault(name, []).append(side.workload(measure, args.scale))
 
+    if isinstance(pg, dict):
+        drop_postgres_database()
     results: dict[str, dict[str, Any] | str] = {}
     for row in rows:
         if row.measure == "settings" and not isinstance(loader, SettingsLoad):
