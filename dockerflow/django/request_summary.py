@@ -1,8 +1,10 @@
 """The ``request.summary`` log record: one per request, built without wasted work.
 
-The record is made with ``Logger.makeRecord`` and passed to ``Logger.handle`` only
-when the logger is enabled for its level, which skips ``Logger._log``'s
-``findCaller`` stack walk and all field building for a silenced logger.
+The record is made by :class:`~dockerflow.logging.fast_record.RecordTemplate` (the
+same record ``Logger.makeRecord`` would make, built from precomputed constants when
+the stdlib record factory is in use) and passed to ``Logger.handle`` only when the
+logger is enabled for its level, which skips ``Logger._log``'s ``findCaller`` stack
+walk and all field building for a silenced logger.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import LazyObject, empty
+
+from dockerflow.logging.fast_record import RecordTemplate
 
 LOGGER_NAME = "request.summary"
 
@@ -35,6 +39,16 @@ CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, Mul
 _INFO = logging.INFO
 _ERROR = logging.ERROR
 _FUNC_NAME = "request_summary"
+_template: RecordTemplate | None = None
+
+
+def _record_template(logger: logging.Logger) -> RecordTemplate:
+    # One template per logger object; the middleware's summary_logger is replaceable.
+    global _template
+    template = _template
+    if template is None or template.logger is not logger:
+        template = _template = RecordTemplate(logger, __file__, _FUNC_NAME)
+    return template
 
 
 def loaded_user_id(request: HttpRequest) -> Any:
@@ -118,7 +132,7 @@ def log_summary(
     if not logger.isEnabledFor(level):
         return
     fields = summary_fields(request, response, rid, start, errno, log_querystring)
-    record = logger.makeRecord(logger.name, level, __file__, 0, message, (), exc_info, _FUNC_NAME)
+    record = _record_template(logger).make(level, message, exc_info)
     # Not makeRecord(extra=...): its per-key clash check costs more than building the
     # record, and these keys are fixed and never clash with a LogRecord attribute.
     record.__dict__.update(fields)
