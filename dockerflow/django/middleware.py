@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.exception import response_for_exception
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.log import log_response
 
 from dockerflow.django import conf, views
 from dockerflow.django.request_summary import LOGGER_NAME, log_summary
@@ -92,6 +93,21 @@ got_request_exception.connect(
 )
 
 
+def _log_error_response(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Django's own ``django.request`` line for a 4xx/5xx, written while the request id
+    is still set.
+
+    Django writes it after the whole middleware chain has returned -- after this
+    middleware has reset the request id -- so the line would carry ``rid: null``.
+    The call is Django's exact one; the response is then marked as logged, so Django
+    skips its own.
+    """
+    if response.status_code >= 400:
+        log_response(
+            "%s: %s", response.reason_phrase, request.path, response=response, request=request
+        )
+
+
 class DockerflowMiddleware:
     """Serve ``/__version__``, ``/__heartbeat__``, ``/__lbheartbeat__`` and ``/__error__``
     (with or without a trailing slash) and log a ``request.summary`` for every request.
@@ -129,6 +145,7 @@ class DockerflowMiddleware:
             self._log(request, None, rid, start, exc, config)
             raise
         else:
+            _log_error_response(request, response)
             self._log(request, response, rid, start, None, config)
         finally:
             _reset_request_id(token)
@@ -150,6 +167,7 @@ class DockerflowMiddleware:
             self._log(request, None, rid, start, exc, config)
             raise
         else:
+            _log_error_response(request, response)
             self._log(request, response, rid, start, None, config)
         finally:
             _reset_request_id(token)

@@ -20,7 +20,7 @@ from dockerflow.django.request_summary import (
     MAX_QUERYSTRING,
     loaded_user_id,
 )
-from dockerflow.logging import is_valid_request_id
+from dockerflow.logging import is_valid_request_id, request_id_context
 
 
 def summaries(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -291,3 +291,42 @@ def test_loaded_user_id_stringifies_exotic_primary_keys(rf):
     request = rf.get("/")
     request.user = UuidUser()
     assert loaded_user_id(request) == str(uuid.UUID(int=1))
+
+
+class ContextRecorder(logging.Handler):
+    """Remembers each record with the request id that was current when it was emitted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[logging.LogRecord, str | None]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append((record, request_id_context.get()))
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/unavailable/", 503),  # a view returning an error response
+        ("/not-found/", 404),  # Http404 raised
+        ("/no-such-url/", 404),  # the resolver's 404
+        ("/forbidden/", 403),
+        ("/boom/", 500),  # unhandled exception
+    ],
+)
+def test_djangos_own_error_line_carries_the_request_id_once(quiet_client, caplog, path, code):
+    recorder = ContextRecorder()
+    django_request = logging.getLogger("django.request")
+    django_request.addHandler(recorder)
+    try:
+        response = quiet_client.get(path, HTTP_X_REQUEST_ID="trace-42")
+    finally:
+        django_request.removeHandler(recorder)
+    assert response.status_code == code
+    lines = [(record, rid) for record, rid in recorder.seen if record.name == "django.request"]
+    assert len(lines) == 1, [record.getMessage() for record, _ in lines]
+    record, rid = lines[0]
+    assert rid == "trace-42"
+    assert record.status_code == code
+    assert record.levelno == (logging.ERROR if code >= 500 else logging.WARNING)
+    assert request_id_context.get() is None  # and reset afterwards
