@@ -25,6 +25,7 @@ import django
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import path
+from wsgi_environ import make_environ
 
 MIDDLEWARE = "dockerflow.django.middleware.DockerflowMiddleware"
 
@@ -72,30 +73,6 @@ def make_handler(middleware: list[str]):
 
     with override_settings(MIDDLEWARE=middleware):
         return WSGIHandler()  # loads the middleware chain now, from these settings
-
-
-def make_environ(path_info: str) -> dict:
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path_info,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-        "HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.5",
-        "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
 
 
 def start_response(status, headers, exc_info=None):

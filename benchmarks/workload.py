@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import json
 import logging
 import resource
@@ -31,6 +30,7 @@ from typing import Any
 import bench_project
 import django
 from django.conf import settings
+from wsgi_environ import make_environ
 
 #: python-dockerflow's JsonLogFormatter warns that it is deprecated when LOGGING builds it.
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="dockerflow")
@@ -38,32 +38,6 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module="dockerflo
 
 def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
     return None
-
-
-def make_environ(path_info: str) -> dict[str, Any]:
-    """A GET as a WSGI server would build it: a browser's headers, no request id."""
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path_info,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "testserver",
-        "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-        "HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.5",
-        "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8",
-        "HTTP_ACCEPT_ENCODING": "gzip, deflate, br",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
 
 
 def setup(checks: list[str], middleware: list[str]) -> None:
