@@ -19,13 +19,12 @@ import io
 import logging
 import statistics
 import sys
-import time
 
 import django
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import path
-from wsgi_environ import make_environ
+from wsgi_loop import make_environ, per_request_us, start_response
 
 MIDDLEWARE = "dockerflow.django.middleware.DockerflowMiddleware"
 
@@ -73,21 +72,6 @@ def make_handler(middleware: list[str]):
 
     with override_settings(MIDDLEWARE=middleware):
         return WSGIHandler()  # loads the middleware chain now, from these settings
-
-
-def start_response(status, headers, exc_info=None):
-    return None
-
-
-def per_request_us(handler, environ: dict, requests: int) -> float:
-    """Mean µs per request over one batch (the environ is copied per request, as a server does)."""
-    perf = time.perf_counter
-    begin = perf()
-    for _ in range(requests):
-        response = handler(environ.copy(), start_response)
-        b"".join(response)
-        response.close()
-    return (perf() - begin) / requests * 1e6
 
 
 def main() -> None:

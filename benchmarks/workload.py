@@ -30,14 +30,10 @@ from typing import Any
 import bench_project
 import django
 from django.conf import settings
-from wsgi_environ import make_environ
+from wsgi_loop import make_environ, per_request_us, start_response
 
 #: python-dockerflow's JsonLogFormatter warns that it is deprecated when LOGGING builds it.
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="dockerflow")
-
-
-def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
-    return None
 
 
 def setup(checks: list[str], middleware: list[str]) -> None:
@@ -58,17 +54,6 @@ def call(handler: Callable[..., Any], environ: dict[str, Any]) -> tuple[int, byt
     body = b"".join(response)
     response.close()
     return response.status_code, body
-
-
-def per_request_us(handler: Callable[..., Any], environ: dict[str, Any], requests: int) -> float:
-    """Mean µs per request over one batch (the environ is copied per request, as a server does)."""
-    perf = time.perf_counter
-    begin = perf()
-    for _ in range(requests):
-        response = handler(environ.copy(), start_response)
-        b"".join(response)
-        response.close()
-    return (perf() - begin) / requests * 1e6
 
 
 def expect_ok(handler: Callable[..., Any], environ: dict[str, Any]) -> None:

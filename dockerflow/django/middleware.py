@@ -145,8 +145,7 @@ class DockerflowMiddleware:
             self._log(request, None, rid, start, exc, config)
             raise
         else:
-            _log_error_response(request, response)
-            self._log(request, response, rid, start, None, config)
+            self._log_response(request, response, rid, start, config)
         finally:
             _reset_request_id(token)
         return response
@@ -167,11 +166,23 @@ class DockerflowMiddleware:
             self._log(request, None, rid, start, exc, config)
             raise
         else:
-            _log_error_response(request, response)
-            self._log(request, response, rid, start, None, config)
+            self._log_response(request, response, rid, start, config)
         finally:
             _reset_request_id(token)
         return response
+
+    def _log_response(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        rid: str | None,
+        start: float | None,
+        config: MiddlewareConfig,
+    ) -> None:
+        # Django's own line for an error response first, then the summary: the order
+        # Django would write them in, both while the request id is still set.
+        _log_error_response(request, response)
+        self._log(request, response, rid, start, None, config)
 
     def _log(
         self,
