@@ -1,7 +1,7 @@
 """The ``request.summary`` log record: one per request, built without wasted work.
 
 The record is made by :class:`~dockerflow.logging.fast_record.RecordTemplate` (the
-same record ``Logger.makeRecord`` would make, built from precomputed constants when
+same record ``Logger.makeRecord`` would make, copied from a per-level prototype when
 the stdlib record factory is in use) and passed to ``Logger.handle`` only when the
 logger is enabled for its level, which skips ``Logger._log``'s ``findCaller`` stack
 walk and all field building for a silenced logger.
@@ -39,7 +39,12 @@ CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, Mul
 _INFO = logging.INFO
 _ERROR = logging.ERROR
 _FUNC_NAME = "request_summary"
+_perf_counter = time.perf_counter
 _template: RecordTemplate | None = None
+
+
+#: The fields every summary has, in order; ``uid`` and ``querystring`` follow when set.
+FIELD_KEYS = ("errno", "code", "agent", "lang", "method", "path", "rid", "t")
 
 
 def _record_template(logger: logging.Logger) -> RecordTemplate:
@@ -47,7 +52,7 @@ def _record_template(logger: logging.Logger) -> RecordTemplate:
     global _template
     template = _template
     if template is None or template.logger is not logger:
-        template = _template = RecordTemplate(logger, __file__, _FUNC_NAME)
+        template = _template = RecordTemplate(logger, __file__, _FUNC_NAME, FIELD_KEYS)
     return template
 
 
@@ -77,27 +82,29 @@ def loaded_user_id(request: HttpRequest) -> Any:
     return str(pk)
 
 
-def summary_fields(
+def write_summary_fields(
+    fields: dict[str, Any],
     request: HttpRequest,
     response: HttpResponseBase | None,
     rid: str | None,
     start: float | None,
     errno: int,
     log_querystring: bool,
-) -> dict[str, Any]:
-    """The mozlog ``Fields`` of a request summary (see the module constants for caps)."""
+) -> None:
+    """Set the mozlog ``Fields`` of a request summary in ``fields`` (see the module
+    constants for caps); ``t`` only with a ``start`` time."""
     meta = request.META
-    fields: dict[str, Any] = {
-        "errno": errno,
-        "code": None if response is None else response.status_code,
-        "agent": meta.get("HTTP_USER_AGENT", "")[:MAX_AGENT],
-        "lang": meta.get("HTTP_ACCEPT_LANGUAGE", "")[:MAX_LANG],
-        "method": (request.method or "")[:MAX_METHOD],
-        "path": request.path[:MAX_PATH],
-        "rid": rid,
-    }
+    fields["errno"] = errno
+    fields["code"] = None if response is None else response.status_code
+    fields["agent"] = meta.get("HTTP_USER_AGENT", "")[:MAX_AGENT]
+    fields["lang"] = meta.get("HTTP_ACCEPT_LANGUAGE", "")[:MAX_LANG]
+    fields["method"] = (request.method or "")[:MAX_METHOD]
+    fields["path"] = request.path[:MAX_PATH]
+    fields["rid"] = rid
     if start is not None:
-        fields["t"] = int((time.perf_counter() - start) * 1000)
+        fields["t"] = int((_perf_counter() - start) * 1000)
+    else:
+        fields.pop("t", None)
     uid = loaded_user_id(request)
     if uid is not None:
         fields["uid"] = uid
@@ -106,7 +113,6 @@ def summary_fields(
         # string costs no more work than a capped one.
         raw = meta.get("QUERY_STRING", "")[: 4 * MAX_QUERYSTRING]
         fields["querystring"] = unquote(raw)[:MAX_QUERYSTRING]
-    return fields
 
 
 def log_summary(
@@ -131,9 +137,9 @@ def log_summary(
         level, errno, message, exc_info = _INFO, 0, "", None
     if not logger.isEnabledFor(level):
         return
-    fields = summary_fields(request, response, rid, start, errno, log_querystring)
     record = _record_template(logger).make(level, message, exc_info)
     # Not makeRecord(extra=...): its per-key clash check costs more than building the
-    # record, and these keys are fixed and never clash with a LogRecord attribute.
-    record.__dict__.update(fields)
+    # record, and these keys are fixed and never clash with a LogRecord attribute. The
+    # record already has them (as None), so filling them in never grows its __dict__.
+    write_summary_fields(record.__dict__, request, response, rid, start, errno, log_querystring)
     logger.handle(record)

@@ -207,7 +207,14 @@ def dumps_orjson(obj: dict[str, Any]) -> str:
         if t is dict:
             for item in value.values():
                 t = type(item)
-                if not (t is str or t is int or _orjson_same(item, 2)):
+                if t is str or t is int or item is None or t is bool:
+                    continue
+                if t is float:
+                    # _orjson_same's float rule, inlined: extras often hold floats.
+                    if 1e-4 <= abs(item) < _INF or item == 0.0:
+                        continue
+                    return dumps_stdlib(obj)
+                if not _orjson_same(item, 2):
                     return dumps_stdlib(obj)
         elif not _orjson_same(value, 1):
             return dumps_stdlib(obj)

@@ -45,8 +45,9 @@ def generate_request_id() -> str:
     Same format as ``str(uuid.uuid4())`` at a fraction of the cost: no UUID object,
     no system call.
     """
-    h = "%032x" % (_getrandbits(128) & _UUID4_KEEP | _UUID4_SET)
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    raw = (_getrandbits(128) & _UUID4_KEEP | _UUID4_SET).to_bytes(16, "big")
+    # bytes.hex() writes the three middle groups (2 bytes each) with their dashes.
+    return f"{raw[:4].hex()}-{raw[4:10].hex('-', 2)}-{raw[10:].hex()}"
 
 
 def _lookup_header(headers: Mapping[str, str], header_name: str) -> object:

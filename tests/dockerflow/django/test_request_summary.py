@@ -211,7 +211,7 @@ def test_nothing_is_built_when_the_logger_is_silenced(client, caplog, monkeypatc
     def must_not_run(*args, **kwargs):
         raise AssertionError("summary fields built for a disabled logger")
 
-    monkeypatch.setattr(request_summary, "summary_fields", must_not_run)
+    monkeypatch.setattr(request_summary, "write_summary_fields", must_not_run)
     caplog.set_level(logging.WARNING, logger="request.summary")
     assert client.get("/ok/").status_code == 200
     assert summaries(caplog) == []

@@ -148,3 +148,57 @@ def test_unsupported_python_defers_to_make_record(logger, monkeypatch):
     record = RecordTemplate(logger, __file__, "handler").make(logging.INFO, "x")
     assert calls == [(logger.name, logging.INFO, __file__, 0, "x", (), None, "handler")]
     assert record.getMessage() == "x"
+
+
+def without(record, keys):
+    copy = logging.makeLogRecord({})
+    copy.__dict__ = {k: v for k, v in record.__dict__.items() if k not in keys}
+    return copy
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "make-record"])
+def test_extra_keys_follow_the_standard_attributes(logger, monkeypatch, fast):
+    if not fast:
+        monkeypatch.setattr(fast_record, "SUPPORTED", False)
+    template = RecordTemplate(logger, __file__, "handler", ("errno", "path"))
+    record = template.make(logging.INFO, "hi")
+    real = real_record(logger, logging.INFO, "hi")
+    assert list(record.__dict__) == [*real.__dict__, "errno", "path"]
+    assert (record.errno, record.path) == (None, None)
+    assert_same_record(without(record, {"errno", "path"}), real)
+
+
+def test_each_record_is_its_own_copy(logger):
+    template = RecordTemplate(logger, __file__, "handler", ("path",))
+    first = template.make(logging.INFO, "one")
+    first.path = "/a"
+    first.msg = "changed"
+    second = template.make(logging.INFO, "two")
+    assert second.path is None
+    assert second.getMessage() == "two"
+    assert first.__dict__ is not second.__dict__
+
+
+def test_level_names_registered_later_are_used(logger):
+    template = RecordTemplate(logger, __file__, "handler")
+    assert template.make(25, "").levelname == "Level 25"
+    assert template.make(25, "").levelname == "Level 25"  # the cached prototype
+    logging.addLevelName(25, "NOTICE")
+    try:
+        record = template.make(25, "")
+        assert record.levelname == "NOTICE"
+        assert_same_record(record, real_record(logger, 25, ""))
+    finally:
+        del logging._levelToName[25]
+        del logging._nameToLevel["NOTICE"]
+    assert template.make(25, "").levelname == "Level 25"
+
+
+def test_a_renamed_logger_gets_records_under_its_new_name():
+    logger = logging.Logger("tests.fast_record.before")
+    template = RecordTemplate(logger, __file__, "handler")
+    assert template.make(logging.INFO, "").name == "tests.fast_record.before"
+    logger.name = "tests.fast_record.after"
+    record = template.make(logging.INFO, "")
+    assert record.name == "tests.fast_record.after"
+    assert_same_record(record, real_record(logger, logging.INFO, ""))
