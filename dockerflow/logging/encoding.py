@@ -196,8 +196,8 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
-def dumps_orjson(obj: dict[str, Any]) -> str:
-    """Encode ``obj`` with orjson when that gives the stdlib's bytes, else the stdlib."""
+def _dumps_orjson_or_none(obj: dict[str, Any]) -> str | None:
+    """``obj`` encoded by orjson when that gives the stdlib's bytes, else None."""
     # _orjson_same(obj, 0) with its first two levels inlined (the envelope, then
     # Fields): it runs for every record and function calls are what it costs.
     for value in obj.values():
@@ -213,26 +213,49 @@ def dumps_orjson(obj: dict[str, Any]) -> str:
                     # _orjson_same's float rule, inlined: extras often hold floats.
                     if 1e-4 <= abs(item) < _INF or item == 0.0:
                         continue
-                    return dumps_stdlib(obj)
+                    return None
                 if not _orjson_same(item, 2):
-                    return dumps_stdlib(obj)
+                    return None
         elif not _orjson_same(value, 1):
-            return dumps_stdlib(obj)
+            return None
     try:
         text = _orjson_dumps(obj, default=safe_repr, option=_ORJSON_OPTIONS).decode()
     except TypeError:
         # orjson.JSONEncodeError: non-str key, int over 64 bits, lone surrogate, or
         # default() returned something it refuses. The stdlib copes with all of them.
-        return dumps_stdlib(obj)
+        return None
     # str.isascii() is O(1); DEL is ASCII but the stdlib escapes it.
     if text.isascii() and "\x7f" not in text:
         return text
     return _NOT_PRINTABLE_ASCII.sub(_escape_char, text)
 
 
+def dumps_orjson(obj: dict[str, Any]) -> str:
+    """Encode ``obj`` with orjson when that gives the stdlib's bytes, else the stdlib."""
+    text = _dumps_orjson_or_none(obj)
+    return dumps_stdlib(obj) if text is None else text
+
+
+def _dumps_stdlib_plain(obj: dict[str, Any]) -> str | None:
+    try:
+        return _stdlib_encode(obj)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _dumps_orjson_plain(obj: dict[str, Any]) -> str | None:
+    text = _dumps_orjson_or_none(obj)
+    return _dumps_stdlib_plain(obj) if text is None else text
+
+
 #: Encodes one record: ``dumps_orjson`` when orjson is importable, else ``dumps_stdlib``.
 #: Never raises because of a value in ``obj``. Switch with :func:`use_orjson`.
 dumps: Callable[[dict[str, Any]], str] = dumps_stdlib
+
+#: ``obj`` encoded exactly as :func:`dumps` would, if no value needs cleaning (NaN, a
+#: cycle, an int too big for JSON...); else None, and the caller encodes a larger whole
+#: with :func:`dumps` so that cleaning applies to it exactly as it would have.
+dumps_plain: Callable[[dict[str, Any]], str | None] = _dumps_stdlib_plain
 
 
 def use_orjson(enabled: bool) -> bool:
@@ -241,11 +264,12 @@ def use_orjson(enabled: bool) -> bool:
     Tests force the standard library with ``use_orjson(False)`` without uninstalling
     orjson. Both encoders produce the same bytes for the same record.
     """
-    global dumps
+    global dumps, dumps_plain
     if enabled and orjson is None:
         raise RuntimeError("use_orjson(True): orjson is not installed (pip install orjson)")
     previous = dumps is dumps_orjson
     dumps = dumps_orjson if enabled else dumps_stdlib
+    dumps_plain = _dumps_orjson_plain if enabled else _dumps_stdlib_plain
     return previous
 
 

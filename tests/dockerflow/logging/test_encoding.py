@@ -300,9 +300,12 @@ def test_any_extra_gives_one_valid_line_and_both_encoders_agree(
     previous = encoding.use_orjson(False)
     try:
         stdlib = formatter.format(record)
+        # format() encodes Fields apart from a cached envelope: the same bytes.
+        assert stdlib == encoding.dumps(formatter.convert_record(record))
         if encoding.orjson is not None:
             encoding.use_orjson(True)
             assert formatter.format(record) == stdlib
+            assert encoding.dumps(formatter.convert_record(record)) == stdlib
     finally:
         encoding.use_orjson(previous)
     data = parse_line(stdlib)

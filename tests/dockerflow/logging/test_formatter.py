@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
 import socket
 import sys
@@ -14,6 +16,7 @@ from dockerflow.logging import (
     LOGGING_FORMAT_VERSION,
     JsonLogFormatter,
     MozlogFormatter,
+    encoding,
     safer_format_traceback,
 )
 from tests.dockerflow.logging.conftest import make_record, parse_line
@@ -366,3 +369,79 @@ def test_the_fast_path_leaves_the_record_untouched() -> None:
     before = dict(record.__dict__)
     MozlogFormatter().format(record)
     assert record.__dict__ == before
+
+
+# --- format() encodes Fields on its own and reuses the encoded rest of the envelope
+# (cached per logger, severity and pid). Its line must be exactly what encoding
+# convert_record()'s whole dict gives.
+
+
+class _WholeEnvelope(MozlogFormatter):
+    # Overriding convert_record (even without changing it) turns the cache off.
+    def convert_record(self, record: logging.LogRecord) -> dict:
+        return super().convert_record(record)
+
+
+def _whole(formatter: MozlogFormatter, record: logging.LogRecord) -> str:
+    return encoding.dumps(formatter.convert_record(record))
+
+
+def test_format_matches_encoding_the_whole_envelope(encoder: str) -> None:
+    formatter = MozlogFormatter(logger_name="whole")
+    records = [
+        make_record("plain"),
+        make_record("with extras", extra={"n": 1, "s": "x", "none": None, "f": 0.5}),
+        make_record("cleaned", extra={"nan": math.nan, "big": 2**80, "key": {1: "int"}}),
+        make_record("again", level=logging.ERROR, name="other.logger"),
+    ]
+    for record in records * 2:  # the second time from the cache
+        line = formatter.format(record)
+        assert line == _whole(formatter, record)
+        assert line == _WholeEnvelope(logger_name="whole").format(record)
+        parse_line(line)
+
+
+def test_the_cached_envelope_follows_pid_severity_logger_and_attributes(encoder: str) -> None:
+    formatter = MozlogFormatter(logger_name="one")
+    record = make_record("x")
+    assert parse_line(formatter.format(record))["Pid"] == os.getpid()
+
+    record.process = 4242
+    assert json.loads(formatter.format(record))["Pid"] == 4242
+    record.levelno = logging.ERROR
+    assert json.loads(formatter.format(record))["Severity"] == 3
+    record.logger_name = "from-handler"
+    assert json.loads(formatter.format(record))["Logger"] == "from-handler"
+    formatter.hostname = "renamed-host"
+    formatter.LOGGING_FORMAT_VERSION = "2.1"
+    data = json.loads(formatter.format(record))
+    assert (data["Hostname"], data["EnvVersion"]) == ("renamed-host", "2.1")
+
+
+@pytest.mark.parametrize("pid", [True, 1.0, None, "1"])
+def test_values_equal_to_a_cached_key_do_not_share_its_envelope(encoder: str, pid: object) -> None:
+    # 1 == 1.0 == True as dict keys, but JSON writes 1, 1.0 and true.
+    formatter = MozlogFormatter()
+    record = make_record("x")
+    record.process = 1
+    assert '"Pid":1,' in formatter.format(record)
+    record.process = pid
+    line = formatter.format(record)
+    assert line == _whole(formatter, record)
+    assert json.loads(line)["Pid"] == pid
+
+
+def test_the_envelope_cache_stays_bounded() -> None:
+    formatter = MozlogFormatter()
+    for n in range(1000):
+        record = make_record("x", name=f"per.request.{n}")
+        assert json.loads(formatter.format(record))["Type"] == f"per.request.{n}"
+    assert 0 < len(formatter._heads) <= 256
+
+
+def test_a_non_str_logger_name_is_never_cached(encoder: str) -> None:
+    formatter = MozlogFormatter()
+    record = make_record("x")
+    record.name = ("tuple", "name")  # type: ignore[assignment]
+    assert formatter.format(record) == _whole(formatter, record)
+    assert formatter._heads == {}
