@@ -153,10 +153,7 @@ class MozlogFormatter(logging.Formatter):
             self._heads_version = version
         name = record.name
         logger = attrs.get("logger_name", self.logger_name)
-        levelno = record.levelno
-        severity = self.SYSLOG_LEVEL_MAP.get(levelno)
-        if severity is None:
-            severity = self._nearest_severity(levelno)
+        severity = self._severity(record.levelno)
         pid = record.process
         key = (name, logger, severity, pid)
         cacheable = (
@@ -166,16 +163,9 @@ class MozlogFormatter(logging.Formatter):
             head = heads.get(key)
             if head is not None:
                 return head
-        text = encoding.dumps(
-            {
-                "Type": name if type(name) is str else safe_repr(name),
-                "Logger": logger,
-                "Hostname": hostname,
-                "EnvVersion": version,
-                "Severity": severity,
-                "Pid": pid,
-            }
-        )
+        envelope = self._envelope(record, attrs, {})
+        del envelope["Timestamp"], envelope["Fields"]
+        text = encoding.dumps(envelope)
         head = f',{text[1:-1]},"Fields":'
         if cacheable:
             if len(heads) >= _MAX_CACHED_HEADS:
