@@ -10,6 +10,7 @@ bytes; otherwise the standard library encodes the record.
 
 from __future__ import annotations
 
+import functools
 import json
 import json.encoder
 import math
@@ -196,34 +197,40 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
-def _dumps_orjson_or_none(obj: dict[str, Any]) -> str | None:
-    """``obj`` encoded by orjson when that gives the stdlib's bytes, else None."""
-    # _orjson_same(obj, 0) with its first two levels inlined (the envelope, then
-    # Fields): it runs for every record and function calls are what it costs.
+def _dumps_orjson(
+    fallback: Callable[[dict[str, Any]], str | None], obj: dict[str, Any]
+) -> str | None:
+    """``obj`` encoded by orjson when that gives the stdlib's bytes, else ``fallback(obj)``."""
+    # _orjson_same(obj, 0) with its first two levels inlined: obj is a record's Fields
+    # or a whole envelope, checked for every record, and function calls are most of
+    # what the check costs.
     for value in obj.values():
         t = type(value)
-        if t is str or t is int:
+        if t is str or t is int or value is None or t is bool:
             continue
-        if t is dict:
-            for item in value.values():
+        if t is float:
+            if 1e-4 <= abs(value) < _INF or value == 0.0:
+                continue
+            return fallback(obj)
+        if t is dict or t is list or t is tuple:
+            for item in value.values() if t is dict else value:
                 t = type(item)
                 if t is str or t is int or item is None or t is bool:
                     continue
                 if t is float:
-                    # _orjson_same's float rule, inlined: extras often hold floats.
                     if 1e-4 <= abs(item) < _INF or item == 0.0:
                         continue
-                    return None
+                    return fallback(obj)
                 if not _orjson_same(item, 2):
-                    return None
+                    return fallback(obj)
         elif not _orjson_same(value, 1):
-            return None
+            return fallback(obj)
     try:
         text = _orjson_dumps(obj, default=safe_repr, option=_ORJSON_OPTIONS).decode()
     except TypeError:
         # orjson.JSONEncodeError: non-str key, int over 64 bits, lone surrogate, or
         # default() returned something it refuses. The stdlib copes with all of them.
-        return None
+        return fallback(obj)
     # str.isascii() is O(1); DEL is ASCII but the stdlib escapes it.
     if text.isascii() and "\x7f" not in text:
         return text
@@ -232,8 +239,7 @@ def _dumps_orjson_or_none(obj: dict[str, Any]) -> str | None:
 
 def dumps_orjson(obj: dict[str, Any]) -> str:
     """Encode ``obj`` with orjson when that gives the stdlib's bytes, else the stdlib."""
-    text = _dumps_orjson_or_none(obj)
-    return dumps_stdlib(obj) if text is None else text
+    return _dumps_orjson(dumps_stdlib, obj)  # type: ignore[return-value]
 
 
 def _dumps_stdlib_plain(obj: dict[str, Any]) -> str | None:
@@ -243,9 +249,8 @@ def _dumps_stdlib_plain(obj: dict[str, Any]) -> str | None:
         return None
 
 
-def _dumps_orjson_plain(obj: dict[str, Any]) -> str | None:
-    text = _dumps_orjson_or_none(obj)
-    return _dumps_stdlib_plain(obj) if text is None else text
+# One call per record: partial() adds no Python frame.
+_dumps_orjson_plain = functools.partial(_dumps_orjson, _dumps_stdlib_plain)
 
 
 #: Encodes one record: ``dumps_orjson`` when orjson is importable, else ``dumps_stdlib``.

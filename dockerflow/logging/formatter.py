@@ -144,22 +144,22 @@ class MozlogFormatter(logging.Formatter):
         Only exact str and int parts make a cache key, so ``1``, ``1.0`` and ``True``
         (equal as keys, different in JSON) never share an entry.
         """
-        heads = self._heads
-        hostname = self.hostname
-        version = self.LOGGING_FORMAT_VERSION
-        if hostname is not self._heads_hostname or version is not self._heads_version:
-            heads.clear()  # attributes reassigned since the entries were made
-            self._heads_hostname = hostname
-            self._heads_version = version
         name = record.name
         logger = attrs.get("logger_name", self.logger_name)
-        severity = self._severity(record.levelno)
+        levelno = record.levelno
         pid = record.process
-        key = (name, logger, severity, pid)
+        key = (name, logger, levelno, pid)
         cacheable = (
-            type(name) is str and type(logger) is str and type(severity) is int and type(pid) is int
+            type(name) is str and type(logger) is str and type(levelno) is int and type(pid) is int
         )
-        if cacheable:
+        heads = self._heads
+        if self.hostname is not self._heads_hostname or (
+            self.LOGGING_FORMAT_VERSION is not self._heads_version
+        ):
+            heads.clear()  # attributes reassigned since the entries were made
+            self._heads_hostname = self.hostname
+            self._heads_version = self.LOGGING_FORMAT_VERSION
+        elif cacheable:
             head = heads.get(key)
             if head is not None:
                 return head
@@ -175,9 +175,9 @@ class MozlogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """One line of mozlog JSON for ``record``."""
-        attrs = record.__dict__
         if self._convert_is_overridden:
             return encoding.dumps(self.convert_record(record))
+        attrs = record.__dict__
         fields = self._fields(record, attrs)
         # The envelope's other values change little from record to record: its
         # encoding is cached (see _head) and only Timestamp and Fields are encoded
@@ -187,8 +187,7 @@ class MozlogFormatter(logging.Formatter):
             # A value that needs cleaning (NaN, a cycle...): encode the whole envelope
             # so the cleaning is exactly what convert_record()'s dict would get.
             return encoding.dumps(self._envelope(record, attrs, fields))
-        timestamp = int(record.created * 1e9)
-        return f'{{"Timestamp":{timestamp}{self._head(record, attrs)}{body}}}'
+        return f'{{"Timestamp":{int(record.created * 1e9)}{self._head(record, attrs)}{body}}}'
 
 
 #: The name python-dockerflow used first; the same class, without a deprecation warning.

@@ -251,6 +251,34 @@ def test_orjson_is_the_default_when_installed() -> None:
     assert (encoding.dumps is encoding.dumps_orjson) == (encoding.orjson is not None)
 
 
+@pytest.mark.skipif(encoding.orjson is None, reason="orjson is not installed")
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"n": 1, "s": "x", "b": True, "none": None, "f": 0.25, "zero": -0.0},
+        {"tags": ["a", 1, False, None, 2.5], "pair": ("a", 1), "map": {"k": 1e20}},
+        {"deep": {"list": [[1, "a"], {"k": [0.5]}]}},
+    ],
+)
+def test_orjson_encodes_common_values_itself(fields: dict[str, Any]) -> None:
+    # What records usually hold must not fall back to the stdlib (that is the cost
+    # orjson is there to save) and must still give the stdlib's bytes.
+    def fallback(obj: dict[str, Any]) -> str:
+        pytest.fail(f"fell back to the stdlib for {obj!r}")
+
+    assert encoding._dumps_orjson(fallback, fields) == encoding.dumps_stdlib(fields)
+
+
+@pytest.mark.skipif(encoding.orjson is None, reason="orjson is not installed")
+@pytest.mark.parametrize(
+    "value",
+    [1e-5, math.nan, math.inf, Color.RED, uuid.UUID(int=1), Text("t"), [1e-7], {"k": Ratio(2.0)}],
+    ids=repr,
+)
+def test_values_orjson_writes_differently_go_to_the_fallback(value: Any) -> None:
+    assert encoding._dumps_orjson(lambda obj: "fallback", {"v": value}) == "fallback"
+
+
 # --- property test ----------------------------------------------------------------
 
 _text = st.text(st.characters(codec=None, exclude_categories=()), max_size=12)
