@@ -146,11 +146,13 @@ class MozlogFormatter(logging.Formatter):
         """
         name = record.name
         logger = attrs.get("logger_name", self.logger_name)
-        levelno = record.levelno
+        # Keyed by severity, not level: a SYSLOG_LEVEL_MAP changed at run time then
+        # gives new entries instead of stale ones.
+        severity = self._severity(record.levelno)
         pid = record.process
-        key = (name, logger, levelno, pid)
+        key = (name, logger, severity, pid)
         cacheable = (
-            type(name) is str and type(logger) is str and type(levelno) is int and type(pid) is int
+            type(name) is str and type(logger) is str and type(severity) is int and type(pid) is int
         )
         heads = self._heads
         if self.hostname is not self._heads_hostname or (
