@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": "X-Request-ID",
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": False,
     "DOCKERFLOW_ERROR_ENDPOINT": True,
+    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": None,  # None: the request-id header name
+    "DOCKERFLOW_DRAIN_SECONDS": 0,
     "BASE_DIR": None,
     "DEBUG": False,
     "SILENCED_SYSTEM_CHECKS": [],

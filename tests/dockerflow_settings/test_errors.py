@@ -140,11 +140,12 @@ def test_masking_helpers():
     [
         ("postgres://u:pw@h:5432/db", "postgres://u:********@h:5432/db"),
         ("postgres://u:p@ss@h/db", "postgres://u:********@h/db"),  # raw @ in the password
-        ("postgres//app:hunter2@db/app", "postgres//app:********@db/app"),  # no "://"
-        ("postgres:/app:hunter2@db/app", "postgres:********@db/app"),  # masks too much, safely
-        ("app:hunter2@db", "app:********@db"),  # no scheme at all
+        ("postgres//app:hunter2@db/app", "********@db/app"),  # no "://": hide it all
+        ("postgres:/app:hunter2@db/app", "********@db/app"),  # masks too much, safely
+        ("app:hunter2@db", "********@db"),  # no scheme at all
         ("redis://:hunter2@cache:6379/0", "redis://:********@cache:6379/0"),  # password only
-        ("postgres://h/db?x=a@b", "postgres://h/db?x=a@b"),  # "@" only in the query
+        ("postgres://h/db?x=a@b", "postgres://********@b"),  # ambiguous: never guess
+        ("postgres://app:TopSe/cret99@db:5432/app", "postgres://********@db:5432/app"),
         ("sqlite:///tmp/db.sqlite3", "sqlite:///tmp/db.sqlite3"),
         ("", ""),
     ],
