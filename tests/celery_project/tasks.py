@@ -1,0 +1,22 @@
+"""Tasks the Celery tests run in a real worker."""
+
+from __future__ import annotations
+
+import logging
+
+from tests.celery_project.celery_app import app
+
+logger = logging.getLogger("tests.celery_project.tasks")
+
+
+@app.task(name="tests.record")
+def record(expected_rid: str | None) -> str:
+    """Log one line of the task's own, naming the request id the sender expects."""
+    logger.info("task ran", extra={"expected_rid": expected_rid})
+    return "ok"
+
+
+@app.task(name="tests.explode")
+def explode() -> None:
+    logger.info("about to raise")
+    raise ValueError("the task failed on purpose")
