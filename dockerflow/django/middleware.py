@@ -216,7 +216,9 @@ class DockerflowMiddleware:
         config = middleware_config()
         request.__dict__[_TOKEN] = _start(request, config)[2]
         view = config.endpoints.get(request.path_info)
-        return None if view is None else _serve(view, request)
+        # Unlike __call__, a view's exception (/__error__) goes up to Django's handler,
+        # as python-dockerflow's process_request does.
+        return None if view is None else view(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         """Remember the view's exception for the summary; let Django handle it."""
@@ -258,9 +260,7 @@ def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
         # What Django does for a view's exception: got_request_exception (error
         # reporters), the django.request log, handler500 -- and a response, so the
         # summary is still logged.
-        response = response_for_exception(request, exc)
-        response.setdefault("Cache-Control", views.CACHE_CONTROL)
-        return response
+        return views.probe_headers(response_for_exception(request, exc))
 
 
 def _reset_request_id(token: Token[str | None]) -> None:

@@ -5,38 +5,61 @@ URLconf; a project may also route them itself, as python-dockerflow's docs show:
 
     path("__version__", views.version), path("__heartbeat__", views.heartbeat), ...
 
-Each answers JSON (``/__lbheartbeat__``: an empty 200) with ``Cache-Control: no-store``
+Each answers JSON with ``Cache-Control: no-store`` and ``X-Content-Type-Options: nosniff``
 and never needs ``request.get_host()``, so probes work whatever the ``Host`` header.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.module_loading import import_string
 
 from dockerflow import checks
-from dockerflow.django import conf, version_file
+from dockerflow.django import conf
 from dockerflow.django.heartbeat import run_heartbeat
+from dockerflow.version import DEFAULT_ROOT, VersionFileError
 
 logger = logging.getLogger("dockerflow.django")
 
 CACHE_CONTROL = "no-store"
 JSON = "application/json"
 
-_DEFAULT_VERSION_CALLBACK = conf.DEFAULTS["DOCKERFLOW_VERSION_CALLBACK"]
+
+def encode_json(payload: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON; values JSON has no type for are written with ``str()``.
+
+    Raises ``ValueError`` for what would make the body invalid JSON: ``NaN`` and the
+    infinities (which ``json.dumps`` writes bare by default) and strings UTF-8 cannot
+    encode (lone surrogates).
+    """
+    return json.dumps(
+        payload, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False
+    ).encode()
+
+
+def probe_headers(response: HttpResponseBase) -> HttpResponseBase:
+    """Add the headers every Dockerflow endpoint sends, unless already set.
+
+    ``no-store``: no cache or CDN may answer a probe. ``nosniff``: a browser must not
+    guess another type than the JSON declared, whatever the body holds.
+    """
+    response.setdefault("Cache-Control", CACHE_CONTROL)
+    response.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def json_response(payload: dict[str, Any] | bytes, status: int = 200) -> HttpResponse:
-    """A JSON response that no cache may store."""
-    body = payload if isinstance(payload, bytes) else version_file.encode_json(payload)
+    """A JSON response that no cache may store and no browser may sniff."""
+    body = payload if isinstance(payload, bytes) else encode_json(payload)
     response = HttpResponse(body, status=status, content_type=JSON)
-    response["Cache-Control"] = CACHE_CONTROL
+    probe_headers(response)
     return response
 
 
@@ -51,7 +74,7 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
     Dockerflow endpoint ``application/json`` (probes only look at the status).
     """
     response = HttpResponse(LBHEARTBEAT_BODY, content_type="application/json")
-    response["Cache-Control"] = CACHE_CONTROL
+    probe_headers(response)
     return response
 
 
@@ -85,54 +108,42 @@ def version_callback() -> Callable[[Any], Any] | str:
 
 def version_root() -> str | os.PathLike[str]:
     """Where ``version.json`` lives: ``BASE_DIR``, else ``/app`` (the Dockerflow spec)."""
-    return conf.get("BASE_DIR") or version_file.DEFAULT_ROOT
+    return conf.get("BASE_DIR") or DEFAULT_ROOT
 
 
-def _is_builtin_reader(func: Any) -> bool:
-    # True for the unpatched dockerflow.version.get_version: it is then replaced by the
-    # cached reader. A mock or a project's own function is called as it is.
-    return (
-        getattr(func, "__module__", None) == "dockerflow.version"
-        and getattr(func, "__qualname__", None) == "get_version"
-    )
+#: The body of every 500 whose cause only the log names (a callback's own failure).
+_VERSION_UNAVAILABLE = {"error": "version information is unavailable"}
 
 
 def version(request: HttpRequest) -> HttpResponse:
-    """``/__version__``: the contents of ``version.json``.
+    """``/__version__``: what ``DOCKERFLOW_VERSION_CALLBACK`` returns for the project root.
 
     200 with the JSON object; 404 ``{"error": "version.json not found"}`` when there is
     none; 500 with a JSON error (and one ERROR log line) when it is unusable.
     """
-    root = version_root()
+    spec: Callable[[Any], Any] | str = "DOCKERFLOW_VERSION_CALLBACK"
     try:
         spec = version_callback()
         func = import_string(spec) if isinstance(spec, str) else spec
-        if _is_builtin_reader(func):
-            info = version_file.read_version(root)
-            if info is None:
-                return _version_not_found()
-            return json_response(info.body)
-        data = func(root)
-    except version_file.VersionFileError as exc:
+        data = func(version_root())
+    except VersionFileError as exc:
         logger.error("version.json is unusable: %s", exc)
         return json_response({"error": f"version.json {exc.reason}"}, status=500)
     except Exception:
         logger.exception("/__version__ failed: the version callback raised")
-        return json_response({"error": "version information is unavailable"}, status=500)
+        return json_response(_VERSION_UNAVAILABLE, status=500)
     if data is None:
-        return _version_not_found()
+        return json_response({"error": "version.json not found"}, status=404)
+    problem = None
     if not isinstance(data, dict):
-        logger.error(
-            "/__version__ failed: the version callback %r returned %s, expected a dict or None",
-            spec,
-            type(data).__name__,
-        )
-        return json_response({"error": "version information is unavailable"}, status=500)
-    return json_response(data)
-
-
-def _version_not_found() -> HttpResponse:
-    return json_response({"error": "version.json not found"}, status=404)
+        problem = f"returned {type(data).__name__}, expected a dict or None"
+    else:
+        try:
+            return json_response(encode_json(data))
+        except ValueError as exc:
+            problem = f"returned a dict JSON cannot represent ({exc})"
+    logger.error("/__version__ failed: the version callback %r %s", spec, problem)
+    return json_response(_VERSION_UNAVAILABLE, status=500)
 
 
 # --- /__heartbeat__ --------------------------------------------------------------------
@@ -188,6 +199,9 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
 # --- /__error__ ------------------------------------------------------------------------
 
 
+ERROR_ENDPOINT_MESSAGE = "The __error__ endpoint was called"
+
+
 class DeliberateError(Exception):
     """Raised by ``/__error__`` so a project can see its error reporting work."""
 
@@ -195,7 +209,8 @@ class DeliberateError(Exception):
 def error(request: HttpRequest) -> HttpResponse:
     """``/__error__``: log an ERROR and raise :class:`DeliberateError` on purpose.
 
-    Switch it off with ``DOCKERFLOW_ERROR_ENDPOINT = False``.
+    Switch it off with ``DOCKERFLOW_ERROR_ENDPOINT = False``. The log line and the
+    exception carry the same message as python-dockerflow's, which alerting may match.
     """
-    logger.error("/__error__ was requested: raising an exception on purpose")
-    raise DeliberateError("Deliberate error from the /__error__ endpoint")
+    logger.error(ERROR_ENDPOINT_MESSAGE)
+    raise DeliberateError(ERROR_ENDPOINT_MESSAGE)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 
 import pytest
 
 import dockerflow.version
-from dockerflow.django import version_file, views
-from dockerflow.django.version_file import VersionFileError, read_version
+from dockerflow import version as version_file
+from dockerflow.django import views
+from dockerflow.version import VersionFileError, get_version
 from tests.dockerflow.django.test_request_summary import only_summary
 
 VERSION = {
@@ -47,6 +49,7 @@ def assert_json_response(response, status):
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert b"<html" not in response.content.lower()
     return json.loads(response.content)
 
@@ -100,10 +103,46 @@ def test_unusable_file_is_a_json_500_and_one_error_line(client, root, caplog, co
     assert only_summary(caplog).code == 500
 
 
-def test_unreadable_file_is_a_json_500(client, root, caplog):
-    (root / "version.json").mkdir()  # exists, cannot be read as a file
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"version": NaN}', "NaN is not a JSON number"),
+        ('{"version": Infinity}', "Infinity is not a JSON number"),
+        ('{"version": 1e999}', "the number 1e999 is too large for a float"),
+        ('{"version": "\\ud800"}', "lone surrogate"),
+    ],
+)
+def test_json_that_cannot_be_sent_back_is_a_500_naming_why_parsed_once(
+    client, root, caplog, monkeypatch, content, reason
+):
+    # Before: NaN/Infinity/1e999 went out bare (invalid JSON); a lone surrogate made
+    # the encoder fail on every request with no reason given.
+    loads = []
+    real_load = version_file._load
+    monkeypatch.setattr(version_file, "_load", lambda *args: loads.append(args) or real_load(*args))
+    write(root, content)
+    for _ in range(3):
+        body = assert_json_response(client.get("/__version__"), 500)
+        assert body["error"].startswith("version.json is not valid JSON (")
+        assert reason in body["error"]
+    assert len(loads) == 1
+    assert len(error_logs(caplog)) == 3
+
+
+def test_fifo_is_a_json_500_at_once(client, root, caplog):
+    os.mkfifo(root / "version.json")  # no writer: reading it would block the worker
+    started = time.monotonic()
     body = assert_json_response(client.get("/__version__"), 500)
-    assert "cannot be read" in body["error"]
+    assert time.monotonic() - started < 2
+    assert body == {"error": "version.json is not a regular file"}
+    (logged,) = error_logs(caplog)
+    assert str(root / "version.json") in logged.getMessage()
+
+
+def test_directory_is_a_json_500(client, root, caplog):
+    (root / "version.json").mkdir()
+    body = assert_json_response(client.get("/__version__"), 500)
+    assert body == {"error": "version.json is not a regular file"}
     assert len(error_logs(caplog)) == 1
 
 
@@ -117,7 +156,7 @@ def test_root_that_is_not_a_directory_is_a_json_500(client, tmp_path, settings, 
 def test_file_parsed_once_then_only_on_change(client, root, monkeypatch):
     loads = []
     real_load = version_file._load
-    monkeypatch.setattr(version_file, "_load", lambda path: loads.append(path) or real_load(path))
+    monkeypatch.setattr(version_file, "_load", lambda *args: loads.append(args) or real_load(*args))
     write(root, json.dumps({"version": "1"}))
     for _ in range(3):
         assert client.get("/__version__").json() == {"version": "1"}
@@ -145,7 +184,7 @@ def test_file_parsed_once_then_only_on_change(client, root, monkeypatch):
 def test_broken_file_is_not_reparsed_but_fixing_it_is_noticed(client, root, caplog, monkeypatch):
     loads = []
     real_load = version_file._load
-    monkeypatch.setattr(version_file, "_load", lambda path: loads.append(path) or real_load(path))
+    monkeypatch.setattr(version_file, "_load", lambda *args: loads.append(args) or real_load(*args))
     write(root, "{broken")
     assert client.get("/__version__").status_code == 500
     assert client.get("/__version__").status_code == 500
@@ -157,34 +196,34 @@ def test_broken_file_is_not_reparsed_but_fixing_it_is_noticed(client, root, capl
 
 def test_file_vanishing_between_stat_and_open(root, monkeypatch):
     write(root, "{}")
-    real_open = open
+    real_open = os.open
 
     def vanish(path, *args, **kwargs):
         os.unlink(path)
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", vanish)
-    assert read_version(root) is None
+    monkeypatch.setattr(os, "open", vanish)
+    assert get_version(root) is None
 
 
-def test_read_version_error_carries_path_and_reason(root):
+def test_version_file_error_carries_path_and_reason(root):
     write(root, "[]")
     with pytest.raises(VersionFileError) as info:
-        read_version(root)
+        get_version(root)
     assert info.value.path == str(root / "version.json")
     assert "array" in info.value.reason
 
 
 def test_base_dir_unset_falls_back_to_app(client, settings, tmp_path, monkeypatch):
     del settings.BASE_DIR
-    monkeypatch.setattr(version_file, "DEFAULT_ROOT", str(tmp_path))
+    monkeypatch.setattr(views, "DEFAULT_ROOT", str(tmp_path))
     write(tmp_path, json.dumps({"version": "from /app"}))
     assert client.get("/__version__").json() == {"version": "from /app"}
 
 
 def test_base_dir_unset_and_no_app_is_a_404(client, settings, tmp_path, monkeypatch):
     del settings.BASE_DIR
-    monkeypatch.setattr(version_file, "DEFAULT_ROOT", str(tmp_path / "no-app"))
+    monkeypatch.setattr(views, "DEFAULT_ROOT", str(tmp_path / "no-app"))
     assert client.get("/__version__").status_code == 404
 
 
@@ -240,6 +279,32 @@ def test_callback_returning_a_non_dict_is_a_json_500(client, root, settings, cap
     assert "list" in logged.getMessage()
 
 
+def nan_version(root):
+    return {"version": float("nan")}
+
+
+def surrogate_version(root):
+    return {"version": "\ud800"}
+
+
+@pytest.mark.parametrize("name", ["nan_version", "surrogate_version"])
+def test_callback_returning_what_json_cannot_hold_is_a_json_500(
+    client, root, settings, caplog, name
+):
+    settings.DOCKERFLOW_VERSION_CALLBACK = f"{__name__}.{name}"
+    body = assert_json_response(client.get("/__version__"), 500)
+    assert body == {"error": "version information is unavailable"}
+    (logged,) = error_logs(caplog)
+    assert "JSON cannot represent" in logged.getMessage()
+    assert name in logged.getMessage()
+
+
+def test_mocked_default_callback_is_honoured(client, root, mocker):
+    write(root, json.dumps(VERSION))
+    mocker.patch("dockerflow.version.get_version", return_value={"mocked": True})
+    assert client.get("/__version__").json() == {"mocked": True}
+
+
 def test_callback_raising_is_a_json_500_with_traceback_logged(client, root, settings, caplog):
     settings.DOCKERFLOW_VERSION_CALLBACK = f"{__name__}.failing_version"
     body = assert_json_response(client.get("/__version__"), 500)
@@ -270,14 +335,6 @@ def test_patched_default_get_version_is_honoured(client, root, monkeypatch):
     # python-dockerflow users' tests patch dockerflow.version.get_version.
     monkeypatch.setattr(dockerflow.version, "get_version", lambda r: {"patched": True})
     assert client.get("/__version__").json() == {"patched": True}
-
-
-def test_default_callback_uses_the_cached_reader(client, root, monkeypatch):
-    write(root, json.dumps(VERSION))
-    monkeypatch.setattr(
-        version_file, "read_version", lambda r: version_file.VersionInfo({}, b'{"cached":1}')
-    )
-    assert client.get("/__version__").json() == {"cached": 1}
 
 
 def test_version_view_called_directly(rf, root):

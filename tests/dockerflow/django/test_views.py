@@ -6,9 +6,11 @@ import logging
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
 
 from dockerflow import checks
 from dockerflow.django import views
+from dockerflow.django.middleware import DockerflowMiddleware
 from dockerflow.django.signals import heartbeat_failed, heartbeat_passed
 from tests.dockerflow.django.test_request_summary import only_summary
 
@@ -176,10 +178,48 @@ def test_lbheartbeat_view(rf):
     assert response.content == b'{"status":"ok"}'
     assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_error_view_raises_and_logs(rf, caplog):
-    with pytest.raises(views.DeliberateError, match="/__error__"):
+def test_error_view_raises_and_logs_python_dockerflows_message(rf, caplog):
+    with pytest.raises(views.DeliberateError) as raised:
         views.error(rf.get("/"))
+    assert str(raised.value) == "The __error__ endpoint was called"
     (record,) = caplog.records
     assert (record.name, record.levelno) == ("dockerflow.django", logging.ERROR)
+    assert record.getMessage() == "The __error__ endpoint was called"
+
+
+def test_error_through_process_request_raises_for_django_to_handle(rf, caplog):
+    # python-dockerflow's own test calls the hook directly and expects the exception.
+    middleware = DockerflowMiddleware(lambda request: HttpResponse())
+    with pytest.raises(views.DeliberateError, match="__error__ endpoint"):
+        middleware.process_request(rf.get("/__error__"))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
+        "The __error__ endpoint was called"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/__lbheartbeat__", 200),
+        ("/__heartbeat__", 200),
+        ("/__version__", 404),
+        ("/__error__", 500),
+    ],
+)
+def test_every_endpoint_answer_says_nosniff(client, settings, tmp_path, path, status):
+    settings.BASE_DIR = tmp_path  # no version.json: the 404
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == status
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_failing_heartbeat_says_nosniff(client, settings):
+    set_checks(settings, "error_check")
+    response = client.get("/__heartbeat__")
+    assert response.status_code == 500
+    assert response["X-Content-Type-Options"] == "nosniff"

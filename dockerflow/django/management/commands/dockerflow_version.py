@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from dockerflow import version_info
 from dockerflow.atomic_write import atomic_write_text
 from dockerflow.django.management import cli
+from dockerflow.version import version_path
 
 _DEFAULT = object()  # --write/--check given without a PATH
 
@@ -36,9 +37,9 @@ def field_type(name: str) -> Any:
 
 def default_path() -> Path:
     """Where ``/__version__`` reads ``version.json``: ``BASE_DIR``, else ``/app``."""
-    from dockerflow.django import version_file, views
+    from dockerflow.django import views
 
-    return Path(version_file.version_path(views.version_root()))
+    return Path(version_path(views.version_root()))
 
 
 class Command(BaseCommand):
