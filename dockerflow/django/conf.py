@@ -1,9 +1,13 @@
-"""The one accessor through which the runtime reads Django settings.
+"""The one accessor through which the runtime reads Django settings, and their rules.
 
 Values are cached (a dict lookup per read instead of Django's ``LazySettings``
 machinery, which is slow for *unset* settings) and the cache is dropped whenever
 Django sends ``setting_changed`` -- so ``override_settings`` and pytest-django's
 ``settings`` fixture take effect immediately, and nothing is read at import time.
+
+Each setting has one default (:data:`DEFAULTS`) and one rule (:data:`VALIDATORS`).
+``dockerflow_settings`` checks environment variables with the same rules, so a value
+its ``check`` accepts is a value the runtime accepts, and the other way round.
 
 Derived values (an imported callback, a parsed list of checks, a header name
 turned into its ``META`` key) are cached the same way with :func:`derived`.
@@ -12,10 +16,14 @@ turned into its ``META`` key) are cached the same way with :func:`derived`.
 from __future__ import annotations
 
 import functools
+import numbers
+import os
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
 T = TypeVar("T")
@@ -30,20 +38,163 @@ DEFAULTS: dict[str, Any] = {
     "DOCKERFLOW_VERSION_CALLBACK": "dockerflow.version.get_version",
     "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": 500,
     "DOCKERFLOW_HEARTBEAT_TIMEOUT": 5.0,
-    "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": 0,
+    "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": 0.0,
     "DOCKERFLOW_HEARTBEAT_DETAILS": None,
     "DOCKERFLOW_HEARTBEAT_MAX_STUCK": 1,
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": "X-Request-ID",
+    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": None,  # None: the request-id header name
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": False,
     "DOCKERFLOW_ERROR_ENDPOINT": True,
-    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": None,  # None: the request-id header name
-    "DOCKERFLOW_DRAIN_SECONDS": 0,
+    "DOCKERFLOW_DRAIN_SECONDS": 0.0,
     "BASE_DIR": None,
     "DEBUG": False,
     "SILENCED_SYSTEM_CHECKS": [],
 }
 
+#: Documented upper limits. Past them a value is a typo (``1e10``) rather than a
+#: choice, and would overflow ``time.monotonic() + value`` or ``Event.wait(value)``.
+MAX_HEARTBEAT_TIMEOUT = 300
+MAX_HEARTBEAT_CACHE_SECONDS = 3600
+MAX_HEARTBEAT_STUCK = 100
+MAX_DRAIN_SECONDS = 300
+
+
+class InvalidSetting(ValueError):
+    """A value breaks its setting's rule; ``str()`` says what was expected."""
+
+
+# Header names: only ASCII letters, digits and hyphens, though HTTP allows more. The
+# request id reaches Django through the server's CGI-style environ, where "-" becomes
+# "_": gunicorn, uvicorn, nginx and Django's runserver drop headers containing "_"
+# (they would be indistinguishable from "-"), and "." or other punctuation is not
+# mapped consistently into META. A name outside this rule could never be honoured.
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
+_HEADER_EXPECTED = "an HTTP header name of ASCII letters, digits and hyphens, such as {!r}".format(
+    DEFAULTS["DOCKERFLOW_REQUEST_ID_HEADER_NAME"]
+)
+
+
+def _is_dotted_path(value: Any) -> bool:
+    parts = value.split(".") if isinstance(value, str) else []
+    return len(parts) >= 2 and all(part.isidentifier() for part in parts)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidSetting("True or False")
+    return value
+
+
+def _seconds(*, low: float, low_allowed: bool, high: float) -> Callable[[Any], float]:
+    expected = f"a number of seconds {'>=' if low_allowed else '>'} {low:g} and <= {high:g}"
+
+    def seconds(value: Any) -> float:
+        # Bounds before float(): an int too large for a float would raise OverflowError.
+        # NaN fails both comparisons and infinity the upper one.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not (low <= value <= high if low_allowed else low < value <= high)
+        ):
+            raise InvalidSetting(expected)
+        return float(value)
+
+    return seconds
+
+
+def _integer(low: int, high: int, what: str = "an integer") -> Callable[[Any], int]:
+    expected = f"{what} from {low} to {high}"
+
+    def integer(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InvalidSetting(expected)
+        return int(value)
+
+    return integer
+
+
+def _strings(*, ordered: bool, expected: str, item_ok: Callable[[str], bool]) -> Callable:
+    kinds: tuple[type, ...] = (list, tuple) if ordered else (list, tuple, set, frozenset)
+
+    def strings(value: Any) -> list[str]:
+        if not isinstance(value, kinds) or not all(
+            isinstance(item, str) and item_ok(item) for item in value
+        ):
+            raise InvalidSetting(expected)
+        return list(value)
+
+    return strings
+
+
+def _header_name(value: Any) -> str:
+    if value is None:  # python-dockerflow's "use the default"
+        return DEFAULTS["DOCKERFLOW_REQUEST_ID_HEADER_NAME"]
+    if not isinstance(value, str) or not _HEADER_NAME.fullmatch(value):
+        raise InvalidSetting(_HEADER_EXPECTED)
+    return value
+
+
+def _response_header(value: Any) -> str | None:
+    if value is None or value == "":
+        return value
+    if not isinstance(value, str) or not _HEADER_NAME.fullmatch(value):
+        raise InvalidSetting(
+            f"None (send the request-id header), '' (send none) or {_HEADER_EXPECTED}"
+        )
+    return value
+
+
+def _version_callback(value: Any) -> Any:
+    # Syntax only: importing here could import models before the app registry is
+    # ready; /__version__ imports it (and reports failure) when it is asked.
+    if not (callable(value) or _is_dotted_path(value)):
+        raise InvalidSetting("a callable or a dotted path such as 'dockerflow.version.get_version'")
+    return value
+
+
+def _details(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidSetting("True, False or None (None: details only with DEBUG)")
+    return value
+
+
+def _base_dir(value: Any) -> Any:
+    if value is not None and not isinstance(value, (str, os.PathLike)):
+        raise InvalidSetting("None or a directory path")
+    return value
+
+
+#: The rule of each setting: returns the normalised value or raises InvalidSetting.
+VALIDATORS: dict[str, Callable[[Any], Any]] = {
+    # Syntax only, for the reason given in _version_callback: the heartbeat imports
+    # each check and reports one it cannot import (dockerflow.health.E014).
+    "DOCKERFLOW_CHECKS": _strings(
+        ordered=True,
+        expected="a list of dotted paths such as "
+        "'dockerflow.django.checks.check_database_connected'",
+        item_ok=_is_dotted_path,
+    ),
+    "DOCKERFLOW_VERSION_CALLBACK": _version_callback,
+    "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": _integer(400, 599, "an HTTP error status code"),
+    "DOCKERFLOW_HEARTBEAT_TIMEOUT": _seconds(low=0, low_allowed=False, high=MAX_HEARTBEAT_TIMEOUT),
+    "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": _seconds(
+        low=0, low_allowed=True, high=MAX_HEARTBEAT_CACHE_SECONDS
+    ),
+    "DOCKERFLOW_HEARTBEAT_DETAILS": _details,
+    "DOCKERFLOW_HEARTBEAT_MAX_STUCK": _integer(1, MAX_HEARTBEAT_STUCK),
+    "DOCKERFLOW_REQUEST_ID_HEADER_NAME": _header_name,
+    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": _response_header,
+    "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": _boolean,
+    "DOCKERFLOW_ERROR_ENDPOINT": _boolean,
+    "DOCKERFLOW_DRAIN_SECONDS": _seconds(low=0, low_allowed=True, high=MAX_DRAIN_SECONDS),
+    "SILENCED_SYSTEM_CHECKS": _strings(
+        ordered=False, expected="a list of check ids such as 'security.W009'", item_ok=bool
+    ),
+    "BASE_DIR": _base_dir,
+}
+
 _values: dict[str, Any] = {}
+_valid_values: dict[str, Any] = {}
 _derived: list[Callable[[], Any]] = []
 
 
@@ -58,6 +209,33 @@ def get(name: str) -> Any:
     return value
 
 
+def validate(name: str, value: Any) -> Any:
+    """``value`` normalised by the rule of setting ``name``; raises :class:`InvalidSetting`.
+
+    A setting without a rule (e.g. ``DEBUG``, which Django reads as truthy) is returned as is.
+    """
+    validator = VALIDATORS.get(name)
+    return value if validator is None else validator(value)
+
+
+def valid(name: str) -> Any:
+    """:func:`get` checked by :func:`validate`, cached like ``get``.
+
+    Raises ``ImproperlyConfigured`` naming the setting, its value and what was expected.
+    """
+    try:
+        return _valid_values[name]
+    except KeyError:
+        pass
+    value = get(name)
+    try:
+        result = validate(name, value)
+    except InvalidSetting as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not valid; expected {exc}") from None
+    _valid_values[name] = result
+    return result
+
+
 def derived(func: Callable[[], T]) -> Callable[[], T]:
     """Cache a zero-argument function of settings until the next ``setting_changed``."""
     cached = functools.lru_cache(maxsize=1)(func)
@@ -68,6 +246,7 @@ def derived(func: Callable[[], T]) -> Callable[[], T]:
 def reset(**kwargs: Any) -> None:
     """Forget every cached value (connected to ``setting_changed``)."""
     _values.clear()
+    _valid_values.clear()
     for func in _derived:
         func.cache_clear()  # type: ignore[attr-defined]
 

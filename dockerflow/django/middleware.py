@@ -12,7 +12,6 @@ duration of the request and resets it afterwards, and logs the summary record.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.exception import response_for_exception
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponseBase
@@ -41,8 +39,6 @@ _EXCEPTION = "_dockerflow_exception"
 
 _perf_counter = time.perf_counter
 
-_HEADER_NAME = re.compile(r"[A-Za-z0-9_-]+")
-
 
 @dataclass(frozen=True)
 class MiddlewareConfig:
@@ -56,12 +52,7 @@ class MiddlewareConfig:
 @conf.derived
 def middleware_config() -> MiddlewareConfig:
     """Read and check the middleware's settings (cached until ``setting_changed``)."""
-    header = conf.get("DOCKERFLOW_REQUEST_ID_HEADER_NAME") or "X-Request-ID"
-    if not isinstance(header, str) or not _HEADER_NAME.fullmatch(header):
-        raise ImproperlyConfigured(
-            f"DOCKERFLOW_REQUEST_ID_HEADER_NAME={header!r} is not valid; expected an HTTP "
-            "header name of letters, digits and hyphens, such as 'X-Request-ID'"
-        )
+    header = conf.valid("DOCKERFLOW_REQUEST_ID_HEADER_NAME")
     paths: dict[str, View] = {
         "/__version__": views.version,
         "/__heartbeat__": views.heartbeat,
