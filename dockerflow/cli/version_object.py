@@ -78,8 +78,8 @@ _GIT_TIMEOUT = 10.0
 
 
 @dataclasses.dataclass(frozen=True)
-class VersionInfo:
-    """A version object plus, for each field, where its value came from."""
+class CollectedVersion:
+    """A version object built by :func:`collect_version`, and where each field came from."""
 
     source: str
     version: str
@@ -93,7 +93,7 @@ class VersionInfo:
         return {name: getattr(self, name) for name in FIELDS}
 
 
-class VersionInfoError(ValueError):
+class VersionObjectError(ValueError):
     """A version object could not be built or is invalid; ``problems`` lists why."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -341,14 +341,14 @@ def from_git(cwd: Path, *, commit: str | None = None) -> tuple[Found, str | None
 # -- assembly -------------------------------------------------------------------
 
 
-def collect_version_info(
+def collect_version(
     *,
     overrides: Mapping[str, str | None] | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     use_git: bool = True,
-) -> VersionInfo:
-    """Build and validate the version object; raise :class:`VersionInfoError` if invalid.
+) -> CollectedVersion:
+    """Build and validate the version object; raise :class:`VersionObjectError` if invalid.
 
     ``overrides`` maps field names to explicit values (``None`` = not given).
     ``environ`` defaults to ``os.environ``; ``cwd`` (for git) to the working directory.
@@ -372,7 +372,7 @@ def collect_version_info(
     if "commit" not in values:
         looked = ", ".join(f"{ci_name} ({' + '.join(needed)})" for ci_name, needed, _ in _DETECTORS)
         why = f"; git: {git_problem}" if git_problem else ""
-        raise VersionInfoError(
+        raise VersionObjectError(
             [f"could not determine the commit: no CI variables found (looked for {looked}){why}"]
         )
     # Untagged build without usable git: the commit is the most precise version there is.
@@ -387,8 +387,8 @@ def collect_version_info(
         if problem:
             problems.append(f"{problem} (from {origin})")
     if problems:
-        raise VersionInfoError(problems)
-    return VersionInfo(
+        raise VersionObjectError(problems)
+    return CollectedVersion(
         **{name: values[name][0] for name in FIELDS},
         origins={name: values[name][1] for name in FIELDS},
         ci=ci,

@@ -1,4 +1,4 @@
-"""dockerflow.django.http_probe: URL rules and how each kind of answer is judged."""
+"""dockerflow.cli.http_probe: URL rules and how each kind of answer is judged."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import urllib.error
 
 import pytest
 
-from dockerflow.django import http_probe
-from dockerflow.django.http_probe import ProbeURLError, endpoint_url, probe
+from dockerflow.cli import http_probe
+from dockerflow.cli.http_probe import ProbeURLError, endpoint_url, probe
 
 
 @pytest.mark.parametrize(

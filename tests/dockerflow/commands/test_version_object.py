@@ -1,4 +1,4 @@
-"""dockerflow.version_info: CI variables, git fallback, URL cleaning and validation."""
+"""dockerflow.cli.version_object: CI variables, git fallback, URL cleaning and validation."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dockerflow import version_info
-from dockerflow.version_info import (
-    VersionInfoError,
-    collect_version_info,
+from dockerflow.cli import version_object
+from dockerflow.cli.version_object import (
+    VersionObjectError,
+    collect_version,
     from_ci_environment,
     public_repository_url,
     validate_version_object,
@@ -155,7 +155,7 @@ def test_taskcluster():
 
 
 def test_overrides_win_and_missing_fields_get_defaults():
-    info = collect_version_info(
+    info = collect_version(
         overrides={"commit": None, "version": "custom"},
         environ={"CIRCLE_SHA1": SHA, "CIRCLE_TAG": "v1"},
         use_git=False,
@@ -163,14 +163,14 @@ def test_overrides_win_and_missing_fields_get_defaults():
     assert info.as_dict() == {"source": "", "version": "custom", "commit": SHA, "build": ""}
     assert info.origins["version"] == "--version"
     assert info.ci == "CircleCI"
-    untagged = collect_version_info(environ={"CI_COMMIT_SHA": SHA}, use_git=False)
+    untagged = collect_version(environ={"CI_COMMIT_SHA": SHA}, use_git=False)
     assert untagged.version == SHA
     assert untagged.origins["version"] == "CI_COMMIT_SHA (no tag)"
 
 
 def test_invalid_values_name_their_origin_and_never_show_credentials():
-    with pytest.raises(VersionInfoError) as info:
-        collect_version_info(
+    with pytest.raises(VersionObjectError) as info:
+        collect_version(
             environ={
                 "CIRCLE_SHA1": "not-a-sha",
                 "CIRCLE_BUILD_URL": "https://user:hunter2@ci.example/1",
@@ -185,10 +185,10 @@ def test_invalid_values_name_their_origin_and_never_show_credentials():
 
 
 def test_no_commit_anywhere():
-    with pytest.raises(VersionInfoError, match="could not determine the commit: no CI variables"):
-        collect_version_info(environ={}, use_git=False)
+    with pytest.raises(VersionObjectError, match="could not determine the commit: no CI variables"):
+        collect_version(environ={}, use_git=False)
     with pytest.raises(ValueError, match="unknown version fields: colour"):
-        collect_version_info(overrides={"colour": "red"}, environ={})
+        collect_version(overrides={"colour": "red"}, environ={})
 
 
 @pytest.mark.parametrize(
@@ -251,7 +251,7 @@ def git_repo(tmp_path: Path) -> Path:
 
 def test_git_fallback(git_repo):
     head = git(git_repo, "rev-parse", "HEAD")
-    info = collect_version_info(environ={}, cwd=git_repo)
+    info = collect_version(environ={}, cwd=git_repo)
     assert info.as_dict() == {
         "source": "https://github.com/org/repo",
         "version": f"v1.0-1-g{head[:7]}",
@@ -263,7 +263,7 @@ def test_git_fallback(git_repo):
 
 
 def test_git_fills_gaps_but_does_not_describe_another_commit(git_repo):
-    info = collect_version_info(environ={"CI_COMMIT_SHA": SHA}, cwd=git_repo)
+    info = collect_version(environ={"CI_COMMIT_SHA": SHA}, cwd=git_repo)
     assert info.commit == SHA
     assert info.version == SHA  # HEAD is not SHA: "git describe" would mislabel it
     assert info.source == "https://github.com/org/repo"
@@ -271,9 +271,9 @@ def test_git_fills_gaps_but_does_not_describe_another_commit(git_repo):
 
 def test_git_without_origin_and_not_a_repository(tmp_path, git_repo):
     git(git_repo, "remote", "remove", "origin")
-    assert collect_version_info(environ={}, cwd=git_repo).source == ""
-    with pytest.raises(VersionInfoError, match="git: fatal: not a git repository"):
-        collect_version_info(environ={}, cwd=tmp_path)
+    assert collect_version(environ={}, cwd=git_repo).source == ""
+    with pytest.raises(VersionObjectError, match="git: fatal: not a git repository"):
+        collect_version(environ={}, cwd=tmp_path)
 
 
 def fake_git(tmp_path: Path, script: str) -> str:
@@ -287,23 +287,23 @@ def fake_git(tmp_path: Path, script: str) -> str:
 
 def test_git_missing_silent_failure_and_timeout(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    with pytest.raises(VersionInfoError, match=r"git: git could not be run \("):
-        collect_version_info(environ={}, cwd=tmp_path)
+    with pytest.raises(VersionObjectError, match=r"git: git could not be run \("):
+        collect_version(environ={}, cwd=tmp_path)
 
     monkeypatch.setenv("PATH", fake_git(tmp_path, "exit 3"))
-    with pytest.raises(VersionInfoError, match="git: git exited with status 3"):
-        collect_version_info(environ={}, cwd=tmp_path)
+    with pytest.raises(VersionObjectError, match="git: git exited with status 3"):
+        collect_version(environ={}, cwd=tmp_path)
 
-    monkeypatch.setattr(version_info, "_GIT_TIMEOUT", 0.2)
+    monkeypatch.setattr(version_object, "_GIT_TIMEOUT", 0.2)
     slow = tmp_path / "slow"
     slow.mkdir()
     monkeypatch.setenv("PATH", fake_git(slow, "exec /bin/sleep 5"))
-    with pytest.raises(VersionInfoError, match=r"git: git did not answer within 0.2 s"):
-        collect_version_info(environ={}, cwd=tmp_path)
+    with pytest.raises(VersionObjectError, match=r"git: git did not answer within 0.2 s"):
+        collect_version(environ={}, cwd=tmp_path)
 
 
 def test_git_describe_failure_falls_back_to_commit(tmp_path, monkeypatch):
     script = f'case "$1" in rev-parse) echo {SHA};; *) exit 1;; esac'
     monkeypatch.setenv("PATH", fake_git(tmp_path, script))
-    info = collect_version_info(environ={}, cwd=tmp_path)
+    info = collect_version(environ={}, cwd=tmp_path)
     assert (info.commit, info.version, info.source) == (SHA, SHA, "")

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 from dockerflow.checks import ERROR, CheckResults, level_to_text
-from dockerflow.django import http_probe
+from dockerflow.cli import http_probe
 from dockerflow.django.management import cli
 
 DEFAULT_URL_TIMEOUT = 5.0
@@ -52,15 +52,19 @@ def parse_check_paths(value: str) -> list[str]:
     """
     paths = [part.strip() for part in value.split(",") if part.strip()]
     if not paths:
-        raise cli.fail(f"--checks {value!r} names no check; expected a.b.check,...", cli.USAGE)
+        raise cli.command_error(
+            f"--checks {value!r} names no check; expected a.b.check,...", cli.USAGE
+        )
     for path in paths:
         try:
             func = import_string(path)
         except Exception as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise cli.fail(f"--checks: cannot import {path!r}: {reason}", cli.USAGE) from exc
+            raise cli.command_error(
+                f"--checks: cannot import {path!r}: {reason}", cli.USAGE
+            ) from exc
         if not callable(func):
-            raise cli.fail(f"--checks: {path!r} is not a callable check", cli.USAGE)
+            raise cli.command_error(f"--checks: {path!r} is not a callable check", cli.USAGE)
     return paths
 
 
@@ -133,11 +137,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["url"] is not None:
             if options["checks"] is not None:
-                raise cli.fail("--checks cannot be used with --url", cli.USAGE)
+                raise cli.command_error("--checks cannot be used with --url", cli.USAGE)
             self._probe(options)
         else:
             if options["lb"]:
-                raise cli.fail("--lb needs --url", cli.USAGE)
+                raise cli.command_error("--lb needs --url", cli.USAGE)
             self._run_in_process(options)
 
     def _run_in_process(self, options: dict[str, Any]) -> None:
@@ -157,7 +161,7 @@ class Command(BaseCommand):
             with settings, _check_messages_not_logged():
                 results = run_heartbeat(sender=Command)
         except ImproperlyConfigured as exc:
-            raise cli.fail(f"cannot run the heartbeat: {exc}", cli.USAGE) from exc
+            raise cli.command_error(f"cannot run the heartbeat: {exc}", cli.USAGE) from exc
         status = level_to_text(results.level)
         if options["json"]:
             payload = {"status": status, "checks": results.statuses, "details": results.details}
@@ -166,14 +170,14 @@ class Command(BaseCommand):
             self.stdout.write(results_table(results))
             self.stdout.write(f"\nstatus: {status}")
         if results.level >= ERROR:
-            raise cli.fail(f"heartbeat status is {status}", cli.FAILED)
+            raise cli.command_error(f"heartbeat status is {status}", cli.FAILED)
 
     def _probe(self, options: dict[str, Any]) -> None:
         timeout = options["timeout"] or DEFAULT_URL_TIMEOUT
         try:
             result = http_probe.probe(options["url"], timeout=timeout, lb=options["lb"])
         except http_probe.ProbeURLError as exc:
-            raise cli.fail(str(exc), cli.USAGE) from exc
+            raise cli.command_error(str(exc), cli.USAGE) from exc
         if options["json"]:
             self.stdout.write(cli.to_json(result.as_dict()))
         else:
@@ -188,6 +192,6 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(results_table(remote))
         if result.outcome != http_probe.HEALTHY:
-            raise cli.fail(
+            raise cli.command_error(
                 f"{result.outcome}: {result.url}: {result.error}", _EXIT_CODES[result.outcome]
             )

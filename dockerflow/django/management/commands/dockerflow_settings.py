@@ -34,7 +34,7 @@ def settings_api(name: str) -> Callable[..., Any]:
 
     func = getattr(dockerflow_settings, name, None)
     if not callable(func):
-        raise cli.fail(
+        raise cli.command_error(
             f"the installed dockerflow_settings does not provide {name}(), which this "
             "command needs",
             cli.USAGE,
@@ -43,7 +43,7 @@ def settings_api(name: str) -> Callable[..., Any]:
 
 
 def _not_used() -> Exception:
-    return cli.fail(
+    return cli.command_error(
         "this project's settings do not use dockerflow_settings (no DockerflowConfiguration "
         "mixin or configure(globals()) call), so there is no table of settings to "
         "list or check",
@@ -115,4 +115,6 @@ class Command(BaseCommand):
             self.stdout.write("No problems found.")
         if problems:
             count = len(problems)
-            raise cli.fail(f"{count} setting problem{'s' if count > 1 else ''} found", cli.FAILED)
+            raise cli.command_error(
+                f"{count} setting problem{'s' if count > 1 else ''} found", cli.FAILED
+            )

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dockerflow import version_info
-from dockerflow.atomic_write import atomic_write_text
-from dockerflow.django.management import cli
+from dockerflow.cli import conventions as cli
+from dockerflow.cli import version_object
+from dockerflow.cli.atomic_write import atomic_write_text
 from dockerflow.version import version_path
 
 _DEFAULT = object()  # --write/--check given without a PATH
@@ -26,7 +26,7 @@ def field_type(name: str) -> Any:
     """argparse type validating an override of version field ``name``."""
 
     def parse(value: str) -> str:
-        problem = version_info.validate_field(name, value)
+        problem = version_object.validate_field(name, value)
         if problem:
             raise argparse.ArgumentTypeError(problem)
         return value
@@ -96,23 +96,25 @@ class Command(BaseCommand):
         if options["check"] is not None:
             given = [
                 f"--{name.replace('_', '-')}"
-                for name in (*version_info.FIELDS, "no_git")
+                for name in (*version_object.FIELDS, "no_git")
                 if options[name]
             ]
             if given:
-                raise cli.fail(f"--check cannot be combined with {', '.join(given)}", cli.USAGE)
+                raise cli.command_error(
+                    f"--check cannot be combined with {', '.join(given)}", cli.USAGE
+                )
             self._check(self._path(options["check"]), as_json=options["json"])
             return
         try:
-            info = version_info.collect_version_info(
-                overrides={name: options[name] for name in version_info.FIELDS},
+            info = version_object.collect_version(
+                overrides={name: options[name] for name in version_object.FIELDS},
                 use_git=not options["no_git"],
             )
-        except version_info.VersionInfoError as exc:
-            raise cli.fail(f"invalid version object: {exc}", cli.FAILED) from exc
+        except version_object.VersionObjectError as exc:
+            raise cli.command_error(f"invalid version object: {exc}", cli.FAILED) from exc
         if options["verbosity"] >= 2:
             origin_of = info.origins
-            for name in version_info.FIELDS:
+            for name in version_object.FIELDS:
                 self.stderr.write(f"{name}: {getattr(info, name)!r} from {origin_of[name]}")
         data = info.as_dict()
         if options["write"] is None:
@@ -125,7 +127,7 @@ class Command(BaseCommand):
             reason = exc.strerror or type(exc).__name__
             if not path.parent.is_dir():
                 reason = f"directory {path.parent} does not exist"
-            raise cli.fail(f"cannot write {path}: {reason}", cli.UNAVAILABLE) from exc
+            raise cli.command_error(f"cannot write {path}: {reason}", cli.UNAVAILABLE) from exc
         if options["json"]:
             self.stdout.write(cli.to_json({"path": str(path), "version": data}))
         else:
@@ -151,7 +153,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 problems = [f"not valid JSON ({exc})"]
             else:
-                problems = version_info.validate_version_object(data)
+                problems = version_object.validate_version_object(data)
             code = cli.FAILED
         if as_json:
             report = {"path": str(path), "valid": not problems, "problems": problems}
@@ -161,4 +163,4 @@ class Command(BaseCommand):
             self.stdout.write(f"{path}: valid (commit {data['commit']}, version {data['version']})")
         if problems:
             what = "missing" if problems == ["missing"] else "invalid: " + "; ".join(problems)
-            raise cli.fail(f"{path}: {what}", code)
+            raise cli.command_error(f"{path}: {what}", code)
