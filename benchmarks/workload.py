@@ -10,7 +10,7 @@ JSON object on stdout. ``--scale`` multiplies the amount of work (a smoke test u
 a tiny scale). The script never asks which package it is running against: it imports
 ``dockerflow`` and uses only the API both packages share, except the formatter
 measure, which also times the orjson path where ``dockerflow.logging.encoding``
-offers it.
+offers it, and python-json-logger's OrjsonFormatter as the peer of that path.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import gc
 import json
 import logging
 import resource
+import socket
 import statistics
 import sys
 import time
@@ -107,6 +108,7 @@ def measure_info(scale: float) -> dict[str, Any]:
         "dockerflow": version("dockerflow"),
         "whitenoise": version("whitenoise"),
         "orjson": orjson_version,
+        "python-json-logger": version("python-json-logger"),
     }
 
 
@@ -160,21 +162,41 @@ def app_record() -> logging.LogRecord:
     )  # fmt: skip
 
 
+def peer_formatters() -> tuple[dict[str, logging.Formatter], str | None]:
+    """python-json-logger's OrjsonFormatter: as a mozlog line, and with its defaults."""
+    try:
+        from pythonjsonlogger.orjson import OrjsonFormatter
+    except ImportError as exc:  # it raises at import without orjson, too
+        return {}, f"python-json-logger's OrjsonFormatter cannot be imported ({exc})"
+    # What a mozlog line carries: time, logger, level, pid, host, EnvVersion, message.
+    envelope = OrjsonFormatter(
+        ["name", "levelname", "process", "message"],
+        timestamp=True,
+        static_fields={"hostname": socket.gethostname(), "EnvVersion": "2.0"},
+    )
+    return {"peer_orjson": envelope, "peer_orjson_default": OrjsonFormatter()}, None
+
+
 def measure_formatter(scale: float) -> dict[str, Any]:
-    """Records per second through ``JsonLogFormatter.format`` (stdlib JSON; orjson if offered)."""
+    """Records per second through ``JsonLogFormatter.format`` and python-json-logger's.
+
+    Ours with the stdlib encoder and, where offered, with orjson; python-dockerflow's
+    (stdlib only); the peer formatters; batches interleaved in one process.
+    """
     from dockerflow.logging import JsonLogFormatter
 
     try:
         from dockerflow.logging import encoding  # this package only
     except ImportError:
         encoding = None
+    use_orjson = getattr(encoding, "use_orjson", None)
+    if encoding is not None and use_orjson is None:
+        raise SystemExit("dockerflow.logging.encoding has no use_orjson(): cannot time stdlib json")
     formatter = JsonLogFormatter(logger_name="bench")
     record = app_record()
-    json.loads(formatter.format(record))  # valid JSON, or the measurement is meaningless
     number = max(int(20000 * scale), 10)
 
-    def rate() -> float:
-        fmt = formatter.format
+    def rate(fmt: Callable[[logging.LogRecord], str]) -> float:
         perf = time.perf_counter
         gc.collect()
         begin = perf()
@@ -182,19 +204,36 @@ def measure_formatter(scale: float) -> dict[str, Any]:
             fmt(record)
         return number / (perf() - begin)
 
-    modes: dict[str, Callable[[], Any]] = {"stdlib": lambda: None}
-    if encoding is not None:
-        modes["stdlib"] = lambda: encoding.use_orjson(False)
-        if encoding.orjson is not None:
-            modes["orjson"] = lambda: encoding.use_orjson(True)
+    # mode -> (format method, our orjson switch before each of its batches; None: no switch)
+    modes: dict[str, tuple[Callable[[logging.LogRecord], str], bool | None]] = {
+        "value": (formatter.format, False),
+    }
+    not_measured = {}
+    if getattr(encoding, "orjson", None) is not None:
+        modes["orjson"] = (formatter.format, True)
+    elif encoding is not None:
+        not_measured["orjson"] = "orjson is not importable"
+    peers, why = peer_formatters()
+    for mode, peer in peers.items():
+        modes[mode] = (peer.format, None)
+    if why:
+        not_measured["peer_orjson"] = not_measured["peer_orjson_default"] = why
+
+    def switch(enabled: bool | None) -> None:
+        if use_orjson is not None and enabled is not None:
+            use_orjson(enabled)
+
+    for fmt, enabled in modes.values():
+        switch(enabled)
+        json.loads(fmt(record))  # valid JSON, or the measurement is meaningless
     samples: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(7):
-        for mode, select in modes.items():
-            select()
-            samples[mode].append(rate())
-    result = {"value": max(samples["stdlib"])}
-    if "orjson" in samples:
-        result["orjson"] = max(samples["orjson"])
+        for mode, (fmt, enabled) in modes.items():
+            switch(enabled)
+            samples[mode].append(rate(fmt))
+    result: dict[str, Any] = {mode: max(rates) for mode, rates in samples.items()}
+    if not_measured:
+        result["not_measured"] = not_measured
     return result
 
 

@@ -1,16 +1,21 @@
-"""``benchmarks/run.py --smoke`` runs every workload measure once, briefly, in this venv."""
+"""``benchmarks/run.py``: one tiny real round in this venv, and the table's ratios and verdicts."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-RUNNER = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+RUNNER = BENCHMARKS / "run.py"
+MODULES = ("rows", "rounds", "ratios", "report", "environments", "settings_load")
 
 
 @pytest.mark.slow
@@ -35,8 +40,92 @@ def test_bench_runner_smoke_round() -> None:
     for measure, per_side in raw.items():
         (result,) = per_side["ours"]
         assert result["value"] > 0 or measure == "middleware", (measure, result)
+    formatter = raw["formatter"]["ours"][0]
+    assert formatter["orjson"] > 0  # the dev venv has orjson
+    # The peer is timed when python-json-logger is installed, and otherwise says why not.
+    assert (
+        formatter.get("peer_orjson", 0) > 0
+        or "python-json-logger" in (formatter["not_measured"]["peer_orjson"])
+    )
     slow = raw["heartbeat_slow"]["ours"][0]
     assert slow["status"] == 200
     # Five 100 ms checks: run one after another they would take 500 ms.
     assert 100 <= slow["value"] < 450, slow
     assert raw["heartbeat_fast"]["ours"][0]["status"] == 200
+
+
+@pytest.fixture
+def bench() -> Iterator[SimpleNamespace]:
+    """The runner's modules, imported from benchmarks/ and forgotten afterwards."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        yield SimpleNamespace(**{name: importlib.import_module(name) for name in MODULES})
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+        for name in (*MODULES, "plain_settings"):
+            sys.modules.pop(name, None)
+
+
+def formatter_runs(ours: list[float], peer: list[float], pydf: list[float]) -> dict:
+    return {
+        "formatter": {
+            "ours": [
+                {"value": 1.0, "orjson": o, "peer_orjson": p}
+                for o, p in zip(ours, peer, strict=True)
+            ],
+            "pydf": [{"value": 1.0, "peer_orjson": p} for p in pydf],
+        }
+    }
+
+
+def row(bench: SimpleNamespace, key: str):
+    (found,) = [r for r in bench.rows.ROWS if r.key == key]
+    return found
+
+
+def test_orjson_row_divides_by_the_peer_in_our_own_processes(bench: SimpleNamespace) -> None:
+    raw = formatter_runs(ours=[300.0, 260.0, 280.0], peer=[200.0, 200.0, 100.0], pydf=[1e6] * 3)
+    result = bench.ratios.summarize(row(bench, "formatter_orjson_peer"), raw)
+    assert result["ratio"] == pytest.approx(280 / 200)
+    assert result["met"] is True  # 1.4x >= 1.3x
+    assert (result["round_ratio_min"], result["round_ratio_max"]) == (1.3, 2.8)
+    peer = bench.ratios.summarize(row(bench, "formatter_peer"), raw)
+    assert peer["ratio"] == pytest.approx(200 / 1e6)
+    assert peer["met"] is None
+
+
+def test_revised_targets_and_informational_rows(bench: SimpleNamespace) -> None:
+    targets = {r.key: r.target for r in bench.rows.ROWS}
+    assert targets["middleware"] == 0.4
+    assert targets["formatter"] == 1.5
+    assert targets["formatter_orjson_peer"] == 1.3
+    assert targets["lbheartbeat"] is None
+    raw = {
+        "middleware": {"ours": [{"value": 21.0}], "pydf": [{"value": 50.0}]},
+        "lbheartbeat": {
+            "ours": [{"value": 45.0, "floor_us": 33.0}],
+            "pydf": [{"value": 55.0, "floor_us": 33.0}],
+        },
+    }
+    results = bench.ratios.summarize_all(bench.rows.ROWS, raw, {})
+    table = "\n".join(bench.report.render_table(results, None))
+    (middleware,) = [line for line in table.splitlines() if "| middleware overhead |" in line]
+    assert "≤ 0.4x" in middleware
+    assert "**MISSED**: needs ≤ 20.0, is 21.0" in middleware
+    (lb,) = [line for line in table.splitlines() if "| /__lbheartbeat__ |" in line]
+    assert lb.endswith("| informational |")
+    assert "do not list it" in lb
+
+
+def test_a_missing_peer_says_why_instead_of_a_ratio(bench: SimpleNamespace) -> None:
+    why = "python-json-logger's OrjsonFormatter cannot be imported (No module named x)"
+    raw = {
+        "formatter": {
+            "ours": [{"value": 1.0, "orjson": 2.0, "not_measured": {"peer_orjson": why}}],
+            "pydf": [{"value": 1.0, "not_measured": {"peer_orjson": why}}],
+        }
+    }
+    result = bench.ratios.summarize(row(bench, "formatter_orjson_peer"), raw)
+    assert result == f"not measured: {why} (dockerflow-settings)"
+    table = bench.report.render_table({"formatter_orjson_peer": result}, None)
+    assert why in table[-1]
