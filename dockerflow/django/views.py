@@ -81,34 +81,27 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
 # --- /__version__ ----------------------------------------------------------------------
 
 
-@conf.derived
-def version_callback() -> Callable[[Any], Any] | str:
-    """``DOCKERFLOW_VERSION_CALLBACK``: a callable, or the dotted path to import per call.
+def version_callback() -> Callable[[Any], Any]:
+    """``DOCKERFLOW_VERSION_CALLBACK`` as a function, imported on each call when a path.
 
-    The dotted path is imported at request time (a ``sys.modules`` lookup), so a test
-    that patches ``dockerflow.version.get_version`` is honoured as in python-dockerflow.
+    Importing per call (a ``sys.modules`` lookup once imported) is what makes a test
+    that patches ``dockerflow.version.get_version`` work, as in python-dockerflow.
     """
-    value = conf.get("DOCKERFLOW_VERSION_CALLBACK")
-    if callable(value):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            import_string(value)
-        except ImportError as exc:
-            raise ImproperlyConfigured(
-                f"DOCKERFLOW_VERSION_CALLBACK={value!r} cannot be imported ({exc}); "
-                "expected a dotted path to a function taking the project root"
-            ) from exc
-        return value
-    raise ImproperlyConfigured(
-        f"DOCKERFLOW_VERSION_CALLBACK={value!r} is not valid; expected a callable "
-        "or a dotted path such as 'dockerflow.version.get_version'"
-    )
+    spec = conf.valid("DOCKERFLOW_VERSION_CALLBACK")
+    if callable(spec):
+        return spec
+    try:
+        return import_string(spec)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"DOCKERFLOW_VERSION_CALLBACK={spec!r} cannot be imported ({exc}); "
+            "expected a dotted path to a function taking the project root"
+        ) from exc
 
 
 def version_root() -> str | os.PathLike[str]:
     """Where ``version.json`` lives: ``BASE_DIR``, else ``/app`` (the Dockerflow spec)."""
-    return conf.get("BASE_DIR") or DEFAULT_ROOT
+    return conf.valid("BASE_DIR") or DEFAULT_ROOT
 
 
 #: The body of every 500 whose cause only the log names (a callback's own failure).
@@ -121,10 +114,9 @@ def version(request: HttpRequest) -> HttpResponse:
     200 with the JSON object; 404 ``{"error": "version.json not found"}`` when there is
     none; 500 with a JSON error (and one ERROR log line) when it is unusable.
     """
-    spec: Callable[[Any], Any] | str = "DOCKERFLOW_VERSION_CALLBACK"
+    func: Any = "DOCKERFLOW_VERSION_CALLBACK"
     try:
-        spec = version_callback()
-        func = import_string(spec) if isinstance(spec, str) else spec
+        func = version_callback()
         data = func(version_root())
     except VersionFileError as exc:
         logger.error("version.json is unusable: %s", exc)
@@ -142,27 +134,16 @@ def version(request: HttpRequest) -> HttpResponse:
             return json_response(encode_json(data))
         except ValueError as exc:
             problem = f"returned a dict JSON cannot represent ({exc})"
-    logger.error("/__version__ failed: the version callback %r %s", spec, problem)
+    logger.error("/__version__ failed: the version callback %r %s", func, problem)
     return json_response(_VERSION_UNAVAILABLE, status=500)
 
 
 # --- /__heartbeat__ --------------------------------------------------------------------
 
 
-@conf.derived
 def failed_status_code() -> int:
-    """``DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE`` as an int, validated."""
-    value = conf.get("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE")
-    try:
-        code = int(value)
-    except (TypeError, ValueError):
-        code = 0
-    if isinstance(value, bool) or not 400 <= code <= 599:
-        raise ImproperlyConfigured(
-            f"DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE={value!r} is not valid; "
-            "expected an HTTP error status code from 400 to 599 (default 500)"
-        )
-    return code
+    """``DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE``, validated (an int from 400 to 599)."""
+    return conf.valid("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE")
 
 
 def details_shown() -> bool:

@@ -8,6 +8,7 @@ import os
 import time
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 import dockerflow.version
 from dockerflow import version as version_file
@@ -319,7 +320,22 @@ def test_bad_callback_setting_is_a_json_500_naming_the_setting(client, root, set
     settings.DOCKERFLOW_VERSION_CALLBACK = bad
     assert_json_response(client.get("/__version__"), 500)
     (logged,) = error_logs(caplog)
-    assert "DOCKERFLOW_VERSION_CALLBACK" in str(logged.exc_info[1])
+    assert isinstance(logged.exc_info[1], ImproperlyConfigured)
+    assert f"DOCKERFLOW_VERSION_CALLBACK={bad!r}" in str(logged.exc_info[1])
+
+
+def test_unimportable_callback_says_so(client, root, settings, caplog):
+    settings.DOCKERFLOW_VERSION_CALLBACK = "no.such.module.get_version"
+    assert_json_response(client.get("/__version__"), 500)
+    (logged,) = error_logs(caplog)
+    assert "cannot be imported (No module named 'no')" in str(logged.exc_info[1])
+
+
+def test_bad_base_dir_is_a_json_500_naming_the_setting(client, settings, caplog):
+    settings.BASE_DIR = 42
+    assert_json_response(client.get("/__version__"), 500)
+    (logged,) = error_logs(caplog)
+    assert "BASE_DIR=42 is not valid" in str(logged.exc_info[1])
 
 
 def test_callback_setting_change_takes_effect(client, root, settings):

@@ -97,16 +97,16 @@ def test_heartbeat_details_setting(client, settings, details, debug, shown):
     assert ("checks" in body, "details" in body) == (shown, shown)
 
 
-@pytest.mark.parametrize("code", [503, "503"])
+@pytest.mark.parametrize("code", [400, 503, 599])
 def test_heartbeat_failed_status_code_setting(client, settings, code):
     set_checks(settings, "error_check")
     settings.DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE = code
-    assert client.get("/__heartbeat__").status_code == 503
+    assert client.get("/__heartbeat__").status_code == code
     set_checks(settings, "warning_check")
     assert client.get("/__heartbeat__").status_code == 200
 
 
-@pytest.mark.parametrize("bad", ["abc", 200, 600, True, None])
+@pytest.mark.parametrize("bad", ["abc", "503", 200, 399, 600, 503.0, True, None])
 def test_heartbeat_bad_failed_status_code_is_a_json_500(client, settings, caplog, bad):
     set_checks(settings, "error_check")
     settings.DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE = bad
