@@ -2,7 +2,8 @@
 
 One module so that every surface masks the same way. The rule for URLs is "never
 guess": when a URL's user-info cannot be told apart from its host or path (a raw
-``/`` or ``@`` in a password), everything from ``//`` to the last ``@`` is masked.
+``/``, ``?`` or ``#`` in a password, or no ``scheme://`` to anchor on), everything
+from ``//`` (or the start) to the last ``@`` is masked.
 """
 
 from __future__ import annotations
@@ -10,19 +11,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import unquote_plus
 
 MASK = "********"
 
 #: A query option or settings key whose name contains one of these holds a secret.
-SECRET_NAME_PARTS = ("password", "passwd", "secret", "token", "key")
+SECRET_NAME_PARTS = ("password", "passwd", "pwd", "secret", "token", "key", "credential")
 
-# A URL inside free text: a scheme, "://", then everything up to whitespace or a quote.
-_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>]*")
-_QUERY_OPTION = re.compile(r"(?P<name>[^&=?#;]+)=(?P<value>[^&#;]*)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+# A URL inside free text: a scheme, "://", everything up to whitespace, and the next
+# word too when it holds an "@" (a raw space in a password). Quotes and brackets are
+# kept in: a password may contain them, and masking a little of the surrounding text
+# is better than showing the end of a password.
+# A word with a ":" and then an "@" that is no such URL ("app:pw@db", "postgres:/app:pw@db")
+# is user-info without a usable scheme: hidden up to its last "@".
+_URL_IN_TEXT = re.compile(
+    r"(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://\S*(?:\s+[^\s@]*@\S*)?)|(?P<userinfo>(?:(?!://)\S)*:(?!//)(?:(?!://)\S)*@)"
+)
+_MAX_PORT = 65535
+_SQLITE_IN_MEMORY = "sqlite://:memory:"  # dj-database-url's spelling; ":memory:" is no port
 
 
 def is_secret_name(name: object) -> bool:
-    """Whether a key or query option called ``name`` holds a secret."""
+    """Whether a key or query option called ``name`` holds a secret (case-insensitive)."""
     return isinstance(name, str) and any(part in name.lower() for part in SECRET_NAME_PARTS)
 
 
@@ -33,39 +44,84 @@ def mask(value: Any) -> Any:
     return MASK
 
 
-def _mask_query(query: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        if is_secret_name(match["name"]) and match["value"]:
-            return f"{match['name']}={MASK}"
-        return match.group()
+def _authority_start(url: str) -> int | None:
+    """Index just after ``scheme://``, or None when ``url`` does not start with one."""
+    scheme_end = url.find("://")
+    if scheme_end == -1 or not _SCHEME.fullmatch(url[:scheme_end]):
+        return None
+    return scheme_end + 3
 
-    return _QUERY_OPTION.sub(replace, query)
+
+def _authority_end(url: str, start: int) -> int:
+    ends = [index for index in (url.find(stop, start) for stop in "/?#") if index != -1]
+    return min(ends, default=len(url))
+
+
+def has_ambiguous_userinfo(url: str) -> bool:
+    """Whether ``url`` has an ``@`` that cannot be placed: no ``scheme://`` before it,
+    or an ``@`` after the host part ended (at the first ``/``, ``?`` or ``#``).
+
+    Such a URL most likely holds a password with a raw ``/``, ``?`` or ``#``: a parser
+    would read part of the password as the host, port or path.
+    """
+    start = _authority_start(url)
+    last_at = url.rfind("@", start or 0)
+    if last_at == -1:
+        return False
+    return start is None or last_at > _authority_end(url, start)
+
+
+def _is_port(text: str) -> bool:
+    return text == "" or (text.isascii() and text.isdigit() and int(text) <= _MAX_PORT)
+
+
+def _mask_bad_port(url: str, start: int) -> str:
+    # No user-info: a "port" that is not a number is most likely "user:password" with
+    # the "@host" forgotten (postgres://app:TopSecret/app), so it is hidden.
+    end = _authority_end(url, start)
+    if url == _SQLITE_IN_MEMORY:
+        return url
+    host_end = start
+    if url.startswith("[", start):  # an IPv6 address: its colons are not a port
+        bracket = url.find("]", start, end)
+        host_end = start if bracket == -1 else bracket + 1
+    colon = url.find(":", host_end, end)
+    if colon == -1 or _is_port(url[colon + 1 : end]):
+        return url
+    return f"{url[: colon + 1]}{MASK}{url[end:]}"
+
+
+def _mask_query(query: str) -> str:
+    options = []
+    for option in query.split("&"):
+        name, equals, value = option.partition("=")
+        # parse_qs decodes names: "pass%77ord" is a password option too.
+        if equals and value and is_secret_name(unquote_plus(name)):
+            option = f"{name}={MASK}"
+        options.append(option)
+    return "&".join(options)
 
 
 def mask_url(url: str) -> str:
     """``url`` with its password and secret query options replaced by :data:`MASK`.
 
     ``scheme://user:password@host/path?password=x`` keeps the user name, host and
-    path. When the user-info part is ambiguous -- an ``@`` after the first ``/``,
-    ``?`` or ``#`` that follows ``//`` (a password with a raw ``/``, say) -- all of
-    ``//...@`` up to the last ``@`` is masked, user name included.
+    path. When the user-info part is ambiguous (see :func:`has_ambiguous_userinfo`),
+    all of ``//...@`` up to the last ``@`` is masked, user name included. Without
+    user-info, a port that is not a number is masked (a forgotten ``@host``).
     """
-    scheme_end = url.find("://")
-    start = 0 if scheme_end == -1 else scheme_end + 3
-    last_at = url.rfind("@", start)
-    if last_at != -1:
-        authority_end = len(url)
-        for stop in "/?#":
-            index = url.find(stop, start)
-            if index != -1:
-                authority_end = min(authority_end, index)
-        if last_at > authority_end or scheme_end == -1:
-            # Ambiguous, or no scheme to anchor on: hide all of it, never guess.
-            url = f"{url[:start]}{MASK}{url[last_at:]}"
-        else:
-            colon = url.find(":", start, last_at)
-            if colon != -1:
-                url = f"{url[: colon + 1]}{MASK}{url[last_at:]}"
+    start = _authority_start(url)
+    last_at = url.rfind("@", start or 0)
+    if last_at == -1:
+        if start is not None:
+            url = _mask_bad_port(url, start)
+    elif has_ambiguous_userinfo(url):
+        head = 0 if start is None else start
+        url = f"{url[:head]}{MASK}{url[last_at:]}"
+    else:
+        colon = url.find(":", start, last_at)
+        if colon != -1:
+            url = f"{url[: colon + 1]}{MASK}{url[last_at:]}"
     query_start = url.find("?")
     if query_start != -1:
         url = url[: query_start + 1] + _mask_query(url[query_start + 1 :])
@@ -73,8 +129,9 @@ def mask_url(url: str) -> str:
 
 
 def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
-    """``text`` with every URL in it masked by :func:`mask_url` and each of ``secrets``
-    (non-empty strings) replaced by :data:`MASK`.
+    """``text`` with every URL in it masked by :func:`mask_url`, every other
+    ``...:...@`` word masked up to its last ``@``, and each of ``secrets`` (non-empty
+    strings) replaced by :data:`MASK`.
 
     For messages that may quote a URL or a DSN: driver errors, check messages,
     exception texts.
@@ -82,16 +139,36 @@ def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
     for secret in secrets:
         if isinstance(secret, str) and secret:
             text = text.replace(secret, MASK)
-    return _URL_IN_TEXT.sub(lambda match: mask_url(match.group()), text)
+    return _URL_IN_TEXT.sub(_mask_match, text)
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    if match["url"] is not None:
+        return mask_url(match["url"])
+    return f"{MASK}@"
+
+
+def _mask_nested(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return mask_mapping(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask_nested(item) for item in value)
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
 
 
 def mask_mapping(values: Any) -> Any:
-    """A copy of a settings-like dict with every secret-named key's value masked,
-    recursively (``PASSWORD``, ``OPTIONS['sslpassword']``...)."""
+    """A copy of a settings-like dict with every secret-named key's value masked
+    (``PASSWORD``, ``OPTIONS['sslpassword']``..., whatever its type: dj-database-url
+    turns ``?password=123456`` into an int), and every URL in a string masked,
+    recursively through dicts, lists and tuples."""
     if not isinstance(values, Mapping):
         return values
     return {
-        key: mask(value) if is_secret_name(key) and isinstance(value, str) else mask_mapping(value)
+        key: mask(value)
+        if is_secret_name(key) and not isinstance(value, Mapping)
+        else _mask_nested(value)
         for key, value in values.items()
     }
 

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
-from dockerflow.masking import MASK, mask, mask_databases, mask_text, mask_url
+from dockerflow.masking import (
+    MASK,
+    has_ambiguous_userinfo,
+    is_secret_name,
+    mask,
+    mask_databases,
+    mask_mapping,
+    mask_text,
+    mask_url,
+)
 
-__all__ = ["MASK", "mask", "mask_databases", "mask_text", "mask_url"]
+__all__ = [
+    "MASK",
+    "has_ambiguous_userinfo",
+    "is_secret_name",
+    "mask",
+    "mask_databases",
+    "mask_mapping",
+    "mask_text",
+    "mask_url",
+]

@@ -114,24 +114,55 @@ def parse_path(text: str) -> Path:
     return path
 
 
+DATABASE_URL_EXPECTED = (
+    "a database URL such as postgres://user:password@host:5432/name or sqlite:////path"
+)
+PERCENT_ENCODE = (
+    "percent-encode the user name and password: / as %2F, @ as %40, : as %3A, ? as %3F, "
+    "# as %23, % as %25, space as %20"
+)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def parse_database_url(text: str) -> dict[str, Any]:
-    """The ``DATABASES["default"]`` dict of a database URL (dj-database-url)."""
+    """The ``DATABASES["default"]`` dict of a database URL (dj-database-url).
+
+    Never guesses: a URL whose password could be read as part of the host, port or
+    path (a raw ``/``, ``?`` or ``#`` in it) is an error, not a database named after
+    the end of the password.
+    """
     import dj_database_url
 
     url = text.strip()
-    try:
-        config = dj_database_url.parse(url)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ParseError(
-            "a database URL such as postgres://user:password@host:5432/name or sqlite:////path"
-            f" ({_scheme_hint(url, exc)})"
-        ) from None
-    return dict(config)
+    problem = _url_problem(url)
+    if problem is None:
+        try:
+            return dict(dj_database_url.parse(url))
+        except (ValueError, KeyError, TypeError) as exc:
+            problem = _scheme_hint(url, exc)
+    raise ParseError(f"{DATABASE_URL_EXPECTED} ({problem})")
 
 
 def parse_databases(text: str) -> dict[str, Any]:
     """``DATABASES`` with the ``default`` alias from a database URL."""
     return {"default": parse_database_url(text)}
+
+
+def _url_problem(url: str) -> str | None:
+    """What makes ``url`` impossible to read without guessing, or None."""
+    from dockerflow_settings.masking import has_ambiguous_userinfo
+
+    if not _URL_SCHEME.match(url):
+        return "no scheme://"
+    if not url.isprintable() or any(char.isspace() for char in url):
+        return f"spaces or control characters in it; {PERCENT_ENCODE}"
+    if has_ambiguous_userinfo(url):
+        return f"the password cannot be told apart from the host and path; {PERCENT_ENCODE}"
+    authority = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
+    if _BAD_ESCAPE.search(authority.rpartition("@")[0]):
+        return f"a % not followed by two hex digits in the user name or password; {PERCENT_ENCODE}"
+    return None
 
 
 def _scheme_hint(url: str, exc: Exception) -> str:
@@ -147,7 +178,10 @@ def _scheme_hint(url: str, exc: Exception) -> str:
         dj_database_url, "SCHEMES", None
     )
     unknown = scheme not in known if known else getattr(exc, "scheme", None) is not None
-    return f"unknown scheme {scheme!r}" if unknown else "not a valid URL"
+    if unknown:
+        return f"unknown scheme {scheme!r}"
+    # Most often a password read as a port: postgres://app:secret/app forgot its @host.
+    return f"not a valid URL: check the host and port, and {PERCENT_ENCODE}"
 
 
 def parse_dotted_path(text: str) -> str:
