@@ -46,7 +46,8 @@ def test_subprocess_write_then_check(plain_project):
     written = manage(plain_project, "dockerflow_version", "--write", "--version", "v2", env=env)
     assert written.returncode == 0, written.stderr
     path = plain_project / "version.json"  # BASE_DIR/version.json
-    assert written.stdout.strip() == f"Wrote {path}"
+    # Relative to the working directory (the project): no machine's layout in the output.
+    assert written.stdout.strip() == "Wrote version.json"
     assert json.loads(path.read_text()) == {
         "source": "https://github.com/o/r",
         "version": "v2",
@@ -58,7 +59,10 @@ def test_subprocess_write_then_check(plain_project):
 
     checked = manage(plain_project, "dockerflow_version", "--check")
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.strip() == f"{path}: valid (commit {SHA}, version v2)"
+    assert checked.stdout.strip() == f"version.json: valid (commit {SHA}, version v2)"
+
+    elsewhere = manage(plain_project, "dockerflow_version", "--check", str(path.parent.parent))
+    assert elsewhere.stderr.strip().startswith(f"CommandError: {path.parent.parent}: ")
 
 
 def test_subprocess_failures(plain_project, tmp_path):
@@ -244,3 +248,12 @@ def test_version_flag_survives_django_configurations_parser_patch(tmp_path):
     written = json.loads((tmp_path / "version.json").read_text())
     assert written["version"] == "v9"
     assert written["commit"] == "a" * 40
+
+
+def test_paths_inside_the_working_directory_are_shown_relative(ci_env, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    out, _, error = run("--no-git", "--write", str(tmp_path / "sub" / "v.json"))
+    assert (out.strip(), error) == ("Wrote sub/v.json", None)
+    out, _, error = run("--check", "sub/v.json", "--json")
+    assert json.loads(out)["path"] == "sub/v.json"

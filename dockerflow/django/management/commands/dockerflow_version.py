@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,18 @@ def default_path() -> Path:
     from dockerflow.django import views
 
     return Path(version_path(views.version_root()))
+
+
+def relative_to_cwd(path: Path) -> Path:
+    """``path`` relative to the working directory when it is inside it, else as given.
+
+    What the command prints then reads the same on every machine and in every image
+    (``Wrote version.json``), not the layout of the one it ran on.
+    """
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.getcwd())
+    except ValueError:
+        return path
 
 
 class Command(BaseCommand):
@@ -135,7 +148,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _path(value: Any) -> Path:
-        return default_path() if value is _DEFAULT else Path(value)
+        return relative_to_cwd(default_path() if value is _DEFAULT else Path(value))
 
     def _check(self, path: Path, *, as_json: bool) -> None:
         data: Any = None
