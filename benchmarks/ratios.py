@@ -18,6 +18,7 @@ def sample_key(side: str, field: str) -> str:
 
 
 def _values(row: Row, raw: Raw, which: tuple[str, str]) -> list[float] | str | None:
+    """One figure per round; why not, when a round could not measure it; None if not run."""
     side, field = which
     runs = raw.get(row.measure, {}).get(side)
     if not runs:
@@ -30,11 +31,15 @@ def _values(row: Row, raw: Raw, which: tuple[str, str]) -> list[float] | str | N
 
 def summarize(row: Row, raw: Raw) -> dict[str, Any] | str | None:
     """The row's result; a reason when it could not be measured; None when not run."""
-    num, den = _values(row, raw, row.num), _values(row, raw, row.den)
+    num = _values(row, raw, row.num)
+    den = _values(row, raw, row.den) if row.den else []
     if num is None or den is None:
         return None
     if isinstance(num, str) or isinstance(den, str):
         return num if isinstance(num, str) else den
+    if row.den is None:
+        value = statistics.median(num)
+        return {"samples": {sample_key(*row.num): num}, "value": value, "met": row.met(value)}
     ratio = statistics.median(num) / statistics.median(den)
     # Adjacent A/B processes ran under the same machine state: their ratios show how
     # much one round on its own can be trusted.
@@ -103,6 +108,14 @@ def run_notes(raw: Raw) -> list[str]:
         notes.append(
             f"middleware, {SIDE_NAMES[name]}: {_median(runs, 'bare_us'):.1f} µs/request "
             f"without middleware, {_median(runs, 'with_us'):.1f} µs with it (medians over rounds)"
+        )
+    runs = [r for r in raw.get("otel_lookup", {}).get(OURS, []) if "value" in r]
+    if runs:
+        notes.append(
+            f"OpenTelemetry trace ids: format() {_median(runs, 'before_us'):.2f} µs/record "
+            f"before opentelemetry was imported, {_median(runs, 'after_us'):.2f} µs with it "
+            f"and no span active; the lookup alone {_median(runs, 'lookup_us'):.2f} µs/call "
+            "(medians over rounds)"
         )
     ours = raw.get("formatter", {}).get(OURS, [])
     if ours and all("peer_orjson_default" in r and "orjson" in r for r in ours):

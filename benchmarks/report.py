@@ -30,12 +30,13 @@ def stats_text(values: list[float], unit: str) -> str:
     return f"**{fmt_value(med, unit)}** ({fmt_value(lo, unit)}-{fmt_value(hi, unit)})"
 
 
-def _medians(row: Row, res: dict[str, Any]) -> tuple[float, float]:
+def _figure_and_bound(row: Row, res: dict[str, Any]) -> tuple[float, float]:
+    """Our median, and what it would have to be to meet the target."""
     samples = res["samples"]
-    return (
-        statistics.median(samples[sample_key(*row.num)]),
-        statistics.median(samples[sample_key(*row.den)]),
-    )
+    ours = statistics.median(samples[sample_key(*row.num)])
+    if row.den is None:
+        return ours, row.target
+    return ours, statistics.median(samples[sample_key(*row.den)]) * row.target
 
 
 def verdict_text(row: Row, res: dict[str, Any]) -> str:
@@ -44,8 +45,7 @@ def verdict_text(row: Row, res: dict[str, Any]) -> str:
         return "informational"
     if res["met"]:
         return "met"
-    ours, theirs = _medians(row, res)
-    needed = theirs * row.target
+    ours, needed = _figure_and_bound(row, res)
     relation = "≥" if row.higher_is_better else "≤"
     text = f"**MISSED**: needs {relation} {fmt_value(needed, row.unit)}, is "
     text += fmt_value(ours, row.unit)
@@ -55,12 +55,15 @@ def verdict_text(row: Row, res: dict[str, Any]) -> str:
     return text
 
 
-def previous_text(key: str, ratio: float, previous: dict[str, Any] | None) -> str:
-    prev = (previous or {}).get("rows", {}).get(key)
-    if not (isinstance(prev, dict) and "ratio" in prev):
+def previous_text(row: Row, res: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    """The previous run's ratio (value, for a row without denominator) and the change."""
+    figure = "ratio" if row.den else "value"
+    prev = (previous or {}).get("rows", {}).get(row.key)
+    if not (isinstance(prev, dict) and figure in prev):
         return "-"
-    change = (ratio / prev["ratio"] - 1) * 100
-    text = f"{prev['ratio']:.2f}x ({change:+.0f}%)"
+    change = (res[figure] / prev[figure] - 1) * 100
+    shown = f"{prev[figure]:.2f}x" if row.den else fmt_value(prev[figure], row.unit)
+    text = f"{shown} ({change:+.0f}%)"
     if abs(change) > 10:
         text += " **not reproduced within ±10%**"
     return text
@@ -84,16 +87,18 @@ def render_table(
             continue
         samples = res["samples"]
         cells = [
-            label + stats_text(samples[sample_key(*which)], row.unit)
+            label + stats_text(samples[sample_key(*which)], row.unit) if which else "-"
             for label, which in zip(row.labels, (row.num, row.den), strict=True)
         ]
-        throughput = " (throughput)" if row.higher_is_better else ""
+        if row.den:
+            throughput = " (throughput)" if row.higher_is_better else ""
+            ratio = f"**{res['ratio']:.2f}x**{throughput}"
+            spread = f"{res['round_ratio_min']:.2f}-{res['round_ratio_max']:.2f}"
+        else:
+            ratio = spread = "-"
         lines.append(
-            f"| {row.title} | {row.unit} | {cells[0]} | {cells[1]} | "
-            f"**{res['ratio']:.2f}x**{throughput} | "
-            f"{res['round_ratio_min']:.2f}-{res['round_ratio_max']:.2f} | "
-            f"{previous_text(row.key, res['ratio'], previous)} | "
-            f"{row.target_text} | {verdict_text(row, res)} |"
+            f"| {row.title} | {row.unit} | {cells[0]} | {cells[1]} | {ratio} | {spread} | "
+            f"{previous_text(row, res, previous)} | {row.target_text} | {verdict_text(row, res)} |"
         )
     return lines
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from environments import Side
+from rows import Row
 from settings_load import SettingsLoad
 
 #: measure -> side (or settings kind) -> one result dict per round
@@ -28,13 +29,16 @@ def prepare(sides: dict[str, Side], pg: dict[str, str] | str | None) -> dict[str
 
 def run_rounds(
     sides: dict[str, Side],
-    measures: list[str],
+    rows: list[Row],
     rounds: int,
     scale: float,
     pg: dict[str, str] | str | None,
     loader: SettingsLoad | str | None,
     log: Callable[[str], None],
 ) -> Raw:
+    measures = list(dict.fromkeys(row.measure for row in rows))
+    # A measure runs only on the sides its rows compare (the OpenTelemetry one: ours).
+    wanted = {m: set().union(*(r.sides for r in rows if r.measure == m)) for m in measures}
     raw: Raw = {m: {} for m in measures}
     for n in range(rounds):
         log(f"round {n + 1}/{rounds}")
@@ -50,6 +54,8 @@ def run_rounds(
                     continue
                 workload, env = "heartbeat_fast", pg
             for name, side in sides.items():
+                if name not in wanted[measure]:
+                    continue
                 result = side.workload(workload, scale, env=env)
                 raw[measure].setdefault(name, []).append(result)
     return raw

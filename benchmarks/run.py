@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             if note:
                 notes.append(note)
         try:
-            raw = run_rounds(sides, measures, args.rounds, args.scale, pg, loader, log)
+            raw = run_rounds(sides, rows, args.rounds, args.scale, pg, loader, log)
         finally:
             if isinstance(pg, dict):
                 environments.drop_postgres_database()

@@ -5,17 +5,19 @@ Usage (the runner, ``benchmarks/run.py``, calls it; ``BENCH_STATE_DIR`` must be 
     python benchmarks/workload.py MEASURE [--scale F]
 
 MEASURE is one of ``info``, ``migrate``, ``middleware``, ``lbheartbeat``,
-``formatter``, ``heartbeat_slow``, ``heartbeat_fast``, ``memory``. The result is one
-JSON object on stdout. ``--scale`` multiplies the amount of work (a smoke test uses
-a tiny scale). The script never asks which package it is running against: it imports
-``dockerflow`` and uses only the API both packages share, except the formatter
-measure, which also times the orjson path where ``dockerflow.logging.encoding``
-offers it, and python-json-logger's OrjsonFormatter as the peer of that path.
+``formatter``, ``heartbeat_slow``, ``heartbeat_fast``, ``memory``, ``otel_lookup``.
+The result is one JSON object on stdout. ``--scale`` multiplies the amount of work (a
+smoke test uses a tiny scale). The script never asks which package it is running
+against: it imports ``dockerflow`` and uses only the API both packages share, except
+the formatter measure, which also times the orjson path where
+``dockerflow.logging.encoding`` offers it (and python-json-logger's OrjsonFormatter as
+its peer), and ``otel_lookup``, which needs ``dockerflow.logging.tracing`` (ours only).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import logging
@@ -237,6 +239,55 @@ def measure_formatter(scale: float) -> dict[str, Any]:
     return result
 
 
+def fastest_us_per_call(func: Callable[[], Any], number: int, batches: int = 7) -> float:
+    perf = time.perf_counter
+    best = float("inf")
+    for _ in range(batches):
+        gc.collect()
+        begin = perf()
+        for _ in range(number):
+            func()
+        best = min(best, perf() - begin)
+    return best / number * 1e6
+
+
+def measure_otel_lookup(scale: float) -> dict[str, Any]:
+    """µs per record that OpenTelemetry's trace-id lookup adds when no span is active.
+
+    ``format()`` of the app record before OpenTelemetry is imported (the lookup finds no
+    module), then with the SDK's tracer provider set and no span active; the import
+    cannot be undone, so the two sets of batches follow each other instead of alternating.
+    """
+    try:
+        from dockerflow.logging import tracing  # this package only
+    except ImportError:
+        return {"not_measured": {"value": "dockerflow.logging has no OpenTelemetry lookup"}}
+    from dockerflow.logging import JsonLogFormatter
+
+    if "opentelemetry.trace" in sys.modules:
+        raise SystemExit("opentelemetry.trace was imported before the baseline was timed")
+    formatter = JsonLogFormatter(logger_name="bench")
+    record = app_record()
+    number = max(int(20000 * scale), 10)
+    fmt = functools.partial(formatter.format, record)
+    before = fastest_us_per_call(fmt, number)
+
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    trace.set_tracer_provider(TracerProvider())
+    if tracing.current_trace_ids() is not None:
+        raise SystemExit("a span is active: this measure is for records outside any span")
+    after = fastest_us_per_call(fmt, number)
+    lookup = fastest_us_per_call(tracing.current_trace_ids, number)
+    with trace.get_tracer("bench").start_as_current_span("bench"):
+        trace_id, _ = tracing.current_trace_ids()
+        if trace_id not in formatter.format(record):
+            # Without the formatter writing the ids, the difference would time nothing.
+            return {"not_measured": {"value": "the formatter does not write trace ids"}}
+    return {"value": after - before, "before_us": before, "after_us": after, "lookup_us": lookup}
+
+
 def _heartbeat(checks: list[str], warmup: int, timed: int) -> dict[str, Any]:
     setup(checks, bench_project.REALISTIC_MIDDLEWARE)
     handler = make_handler(bench_project.REALISTIC_MIDDLEWARE)
@@ -289,6 +340,7 @@ MEASURES: dict[str, Callable[[float], dict[str, Any]]] = {
     "heartbeat_slow": measure_heartbeat_slow,
     "heartbeat_fast": measure_heartbeat_fast,
     "memory": measure_memory,
+    "otel_lookup": measure_otel_lookup,
 }
 
 

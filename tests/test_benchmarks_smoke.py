@@ -34,9 +34,13 @@ def test_bench_runner_smoke_round() -> None:
         "middleware",
         "lbheartbeat",
         "formatter",
+        "otel_lookup",
         "heartbeat_slow",
         "heartbeat_fast",
     }
+    otel = raw.pop("otel_lookup")["ours"][0]
+    # A difference of two timings (can be about 0), or why it could not be timed.
+    assert otel.get("after_us", 0) > 0 or otel["not_measured"]["value"], otel
     for measure, per_side in raw.items():
         (result,) = per_side["ours"]
         assert result["value"] > 0 or measure == "middleware", (measure, result)
@@ -129,3 +133,22 @@ def test_a_missing_peer_says_why_instead_of_a_ratio(bench: SimpleNamespace) -> N
     assert result == f"not measured: {why} (dockerflow-settings)"
     table = bench.report.render_table({"formatter_orjson_peer": result}, None)
     assert why in table[-1]
+
+
+def test_a_row_without_denominator_has_an_absolute_target(bench: SimpleNamespace) -> None:
+    otel = row(bench, "otel_lookup")
+    assert otel.target_text == "≤ 1 µs/record"
+    raw = {"otel_lookup": {"ours": [{"value": v} for v in (0.4, 1.6, 1.2)]}}
+    result = bench.ratios.summarize(otel, raw)
+    assert (result["value"], result["met"]) == (1.2, False)
+    previous = {"rows": {"otel_lookup": {"value": 0.6}}}
+    (line,) = bench.report.render_table({"otel_lookup": result}, previous)[2:]
+    cells = [cell.strip() for cell in line.split("|")[1:-1]]
+    assert cells[2:7] == [
+        "**1.20** (0.40-1.60)",
+        "-",
+        "-",
+        "-",
+        "0.60 (+100%) **not reproduced within ±10%**",
+    ]
+    assert cells[8] == "**MISSED**: needs ≤ 1.00, is 1.20"

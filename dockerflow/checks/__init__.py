@@ -1,8 +1,12 @@
-"""Checks: messages, a registry, and runners (python-dockerflow's ``dockerflow.checks`` API)."""
+"""Checks: messages and runners (python-dockerflow's ``dockerflow.checks`` API).
+
+The names kept only for python-dockerflow compatibility live in :mod:`.compat`.
+"""
 
 from __future__ import annotations
 
-from .concurrent import run_checks_concurrently
+from .compat import ChecksResults, clear_checks, get_checks, register, register_partial
+from .concurrent import CheckThreads, run_checks_concurrently
 from .messages import (
     CRITICAL,
     DEBUG,
@@ -18,8 +22,7 @@ from .messages import (
     Warning,
     level_to_text,
 )
-from .registry import clear_checks, get_checks, register, register_partial
-from .runner import CheckResults, ChecksResults, run_checks, run_checks_async
+from .runner import CheckResults, run_checks, run_checks_async
 
 __all__ = [
     "CRITICAL",
@@ -30,6 +33,7 @@ __all__ = [
     "WARNING",
     "CheckMessage",
     "CheckResults",
+    "CheckThreads",
     "ChecksResults",
     "Critical",
     "Debug",

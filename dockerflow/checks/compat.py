@@ -1,8 +1,13 @@
-"""A process-wide registry of named checks (python-dockerflow's ``register`` API).
+"""python-dockerflow's checks API that exists only for compatibility, in one place.
 
-The Django heartbeat does not read this registry: it runs ``DOCKERFLOW_CHECKS``.
-The registry is for code that runs its own checks with
-``run_checks(get_checks().items())``.
+* A process-wide registry of named checks (``register``, ``register_partial``,
+  ``get_checks``, ``clear_checks``). The Django heartbeat does not read it: it runs
+  ``DOCKERFLOW_CHECKS``. The registry is for code that runs its own checks with
+  ``run_checks(get_checks().items())``.
+* ``ChecksResults``, python-dockerflow's name for :class:`~dockerflow.checks.runner.CheckResults`.
+
+Re-exported from :mod:`dockerflow.checks` (and :mod:`dockerflow.checks.registry`,
+python-dockerflow's module path), so existing imports keep working.
 """
 
 from __future__ import annotations
@@ -12,9 +17,14 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from .runner import CheckResults
+
 logger = logging.getLogger("dockerflow.checks")
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: python-dockerflow's name for :class:`~dockerflow.checks.runner.CheckResults`.
+ChecksResults = CheckResults
 
 _registered: dict[str, Callable[..., Any]] = {}
 

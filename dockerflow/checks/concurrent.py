@@ -1,25 +1,37 @@
-"""Run checks concurrently, each bounded by a timeout, with a bound on hung threads.
+"""Run checks concurrently on long-lived check threads, each bounded by a timeout.
 
-Design: one daemon thread per check per run, not a module-level pool.
+Design: :class:`CheckThreads` keeps one idle daemon thread per check name and hands
+each run of that check to it, so whatever the check keeps per thread (Django's
+database connections, above all) survives from one run to the next.
 
-* A hung check's thread cannot be killed. A ``ThreadPoolExecutor``'s workers are
-  joined at interpreter exit, so one check hung forever would block the process
-  from shutting down; daemon threads do not.
-* A pool would also let hung checks occupy every worker and starve healthy checks.
-  Here the damage is bounded per check instead: at most ``max_stuck`` threads run
-  the same check at once; while that many are still running, the check is not
-  started again and is reported as stuck straight away.
-* Starting a thread costs tens of microseconds, nothing next to a health check,
-  and the heartbeat's single-flight keeps runs rare. In the normal path every
-  thread ends as soon as its check returns: nothing lingers.
+* Why long-lived threads: Django keeps connections per thread. A fresh thread per
+  run opened a new database session for every alias on every probe and closed it
+  afterwards (100 probes, about 200 sessions), whatever ``CONN_MAX_AGE`` said. On a
+  thread that stays, a connection lives as long as ``CONN_MAX_AGE`` and
+  ``CONN_HEALTH_CHECKS`` allow, as in a request thread: the owner's ``between_runs``
+  hook runs before and after every check (the heartbeat calls Django's
+  ``close_if_unusable_or_obsolete()`` there, as Django does around a request).
+* Why not a ``ThreadPoolExecutor``: a hung check's thread cannot be killed. The
+  stdlib pool joins its workers at interpreter exit (one check hung forever would
+  block shutdown) and lets hung checks take every worker, starving healthy ones.
+  These threads are daemons, and the damage of a hang is bounded per check: a
+  thread whose check outlives the timeout is *retired* (its check is reported as
+  timed out and the next run gets a new thread); it ends, running ``on_exit`` to
+  close its connections, once the check returns. While ``max_stuck`` threads are
+  still running a check, it is not started again and is reported as stuck at once.
+* Nothing grows per run: a check has at most one idle thread (an extra one, left
+  over from concurrent runs, ends after its run), and :meth:`CheckThreads.retire_idle`
+  ends the idle ones (the heartbeat calls it when settings change).
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -31,79 +43,170 @@ from .runner import Check, CheckFn, CheckResults, Outcome, build_results, call_c
 
 logger = logging.getLogger("dockerflow.checks")
 
-#: Prefix of the worker threads' names.
+#: Prefix of the check threads' names.
 THREAD_NAME_PREFIX = "dockerflow-check"
 
-_lock = threading.Lock()
-_running: dict[str, int] = {}  # check name -> threads running it right now
+Hook = Callable[[], None]
 
 
-class _Slot:
-    """Where a worker leaves its check's messages."""
+class _Job:
+    """One run of one check, and where its thread leaves the messages."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str, func: CheckFn) -> None:
+        self.name = name
+        self.func = func
+        self.request_id = request_id_context.get()
         self.done = threading.Event()
         self.messages: list[Any] = []
+        self.abandoned = False  # the run stopped waiting: the thread is retired after it
 
 
-def running(name: str) -> int:
-    """How many threads are running check ``name`` right now."""
-    with _lock:
-        return _running.get(name, 0)
-
-
-def _release(name: str) -> None:
-    with _lock:
-        _running[name] -= 1
-        if not _running[name]:
-            del _running[name]
-
-
-def _work(name: str, func: CheckFn, slot: _Slot, on_thread_exit: Callable[[], None] | None) -> None:
-    messages = call_check(name, func)
-    if on_thread_exit is not None:
-        try:
-            on_thread_exit()
-        except Exception:
-            logger.exception("Cleaning up after check %s failed", name)
-    # Released before ``done`` is set, so a run that starts as soon as this one
-    # returns never counts a finished check as stuck.
-    _release(name)
-    slot.messages = messages
-    slot.done.set()
-
-
-def _worker_context() -> contextvars.Context:
-    # A fresh context, not a copy of the caller's: Django keeps per-"thread" cache
-    # objects in context variables (asgiref Local), and a copy would share the
-    # caller's caches with a thread that may outlive the call. Only the request id
-    # is carried over, so what a check logs stays tied to the request.
-    context = contextvars.Context()
-    context.run(request_id_context.set, request_id_context.get())
-    return context
-
-
-def _start(
-    name: str, func: CheckFn, max_stuck: int, on_thread_exit: Callable[[], None] | None
-) -> _Slot | None:
-    with _lock:
-        if _running.get(name, 0) >= max_stuck:
-            return None
-        _running[name] = _running.get(name, 0) + 1
-    slot = _Slot()
-    thread = threading.Thread(
-        target=_worker_context().run,
-        args=(_work, name, func, slot, on_thread_exit),
-        name=f"{THREAD_NAME_PREFIX} {name}",
-        daemon=True,
-    )
+def _run_hook(hook: Hook | None, what: str, name: str) -> None:
+    if hook is None:
+        return
     try:
-        thread.start()
-    except Exception:  # e.g. "can't start new thread" when the process is out of them
-        _release(name)
-        slot.messages = raised(name)
-        slot.done.set()
-    return slot
+        hook()
+    except Exception:
+        logger.exception("%s for check %s failed", what, name)
+
+
+class _CheckThread:
+    """A daemon thread that runs the jobs put on its queue until told to stop (``None``)."""
+
+    def __init__(self, owner: CheckThreads, name: str) -> None:
+        self.owner = owner
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        # A fresh context, not a copy of the creator's: Django keeps per-"thread"
+        # cache objects in context variables (asgiref Local), and a copy would share
+        # one request's caches with a thread that outlives it.
+        self.thread = threading.Thread(
+            target=contextvars.Context().run,
+            args=(self._loop, name),
+            name=f"{THREAD_NAME_PREFIX} {name}",
+            daemon=True,
+        )
+
+    def _loop(self, name: str) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                # Only the request id is carried over, so what a check logs stays tied
+                # to the request that ran it.
+                request_id_context.set(job.request_id)
+                _run_hook(self.owner.between_runs, "Preparing the connections", job.name)
+                messages = call_check(job.name, job.func)
+                _run_hook(self.owner.between_runs, "Tidying the connections", job.name)
+                if not self.owner._finished(self, job, messages):
+                    break
+        finally:
+            _run_hook(self.owner.on_exit, "Closing the connections", name)
+
+
+class CheckThreads:
+    """Long-lived daemon threads that run checks, at most one idle thread per check name.
+
+    ``between_runs`` runs in the check thread before and after every check;
+    ``on_exit`` runs in it when the thread ends (retired after a timeout, or idle
+    and retired by :meth:`retire_idle`). Exceptions from both are logged.
+    """
+
+    def __init__(self, *, between_runs: Hook | None = None, on_exit: Hook | None = None) -> None:
+        self.between_runs = between_runs
+        self.on_exit = on_exit
+        self._lock = threading.Lock()
+        self._idle: dict[str, _CheckThread] = {}
+        self._busy: Counter[str] = Counter()
+
+    def running(self, name: str) -> int:
+        """How many threads are running check ``name`` right now."""
+        with self._lock:
+            return self._busy[name]
+
+    def retire_idle(self) -> None:
+        """End every idle thread (each closes its connections first); busy ones stay."""
+        with self._lock:
+            idle = list(self._idle.values())
+            self._idle.clear()
+        for worker in idle:
+            worker.jobs.put(None)
+
+    def _finished(self, worker: _CheckThread, job: _Job, messages: list[Any]) -> bool:
+        """Hand ``messages`` to the run; whether ``worker`` stays for the next run."""
+        with self._lock:
+            # Under the lock, with the busy count: a run that starts as soon as this
+            # one returns never counts a finished check as stuck.
+            self._busy[job.name] -= 1
+            job.messages = messages
+            job.done.set()
+            if job.abandoned or job.name in self._idle:
+                return False
+            self._idle[job.name] = worker
+            return True
+
+    def _start(self, name: str, func: CheckFn, max_stuck: int) -> _Job | None:
+        job = _Job(name, func)
+        with self._lock:
+            if self._busy[name] >= max_stuck:
+                return None
+            self._busy[name] += 1
+            worker = self._idle.pop(name, None)
+        if worker is not None and worker.thread.is_alive():
+            worker.jobs.put(job)
+            return job
+        # No idle thread (first run, retired, or lost in a fork): a new one.
+        worker = _CheckThread(self, name)
+        try:
+            worker.thread.start()
+        except Exception:  # e.g. "can't start new thread" when the process is out of them
+            with self._lock:
+                self._busy[name] -= 1
+            job.messages = raised(name)
+            job.done.set()
+            return job
+        worker.jobs.put(job)
+        return job
+
+    def _wait(self, job: _Job, deadline: float) -> bool:
+        """Whether ``job`` answered by ``deadline``; if not, its thread is retired."""
+        if job.done.wait(max(0.0, deadline - time.monotonic())):
+            return True
+        with self._lock:
+            if job.done.is_set():  # answered in the meantime
+                return True
+            job.abandoned = True
+            return False
+
+    def run(
+        self,
+        checks: Iterable[Check],
+        *,
+        timeout: float,
+        max_stuck: int = 1,
+        silenced_check_ids: Collection[str] = (),
+    ) -> CheckResults:
+        """Run ``checks`` at the same time and summarise them, within about ``timeout`` s.
+
+        A check that has not answered by then is reported as ``ERROR_CHECK_TIMED_OUT``
+        (its thread is retired: it keeps running and counts as stuck until the check
+        returns). A check with ``max_stuck`` threads still running is not started and
+        is reported as ``ERROR_CHECK_STUCK``.
+        """
+        deadline = time.monotonic() + timeout
+        started = [(name, self._start(name, func, max_stuck)) for name, func in checks]
+        outcomes: list[Outcome] = []
+        for name, job in started:
+            if job is None:
+                message = f"Check {name} was not started: {max_stuck} earlier run(s) still running"
+                outcomes.append((name, [Error(message, id=health.ERROR_CHECK_STUCK)]))
+            elif self._wait(job, deadline):
+                outcomes.append((name, job.messages))
+            else:
+                message = f"Check {name} did not answer within {timeout:g} seconds"
+                outcomes.append((name, [Error(message, id=health.ERROR_CHECK_TIMED_OUT)]))
+        return build_results(outcomes, silenced_check_ids)
+
+
+#: The threads of :func:`run_checks_concurrently` (no hooks: nothing Django-specific).
+default_threads = CheckThreads()
 
 
 def run_checks_concurrently(
@@ -112,27 +215,12 @@ def run_checks_concurrently(
     timeout: float,
     max_stuck: int = 1,
     silenced_check_ids: Collection[str] = (),
-    on_thread_exit: Callable[[], None] | None = None,
+    threads: CheckThreads | None = None,
 ) -> CheckResults:
-    """Run ``checks`` at the same time, one thread each, and summarise them.
+    """Run ``checks`` at the same time on ``threads`` (default: :data:`default_threads`).
 
-    Returns within about ``timeout`` seconds whatever the checks do: a check that
-    has not answered by then is reported as ``ERROR_CHECK_TIMED_OUT`` (its thread
-    keeps running and counts as stuck until it ends). A check with ``max_stuck``
-    threads still running is not started and is reported as ``ERROR_CHECK_STUCK``.
-    ``on_thread_exit`` runs in each worker thread after its check (e.g. to close
-    the thread's database connections).
+    See :meth:`CheckThreads.run`.
     """
-    deadline = time.monotonic() + timeout
-    started = [(name, _start(name, func, max_stuck, on_thread_exit)) for name, func in checks]
-    outcomes: list[Outcome] = []
-    for name, slot in started:
-        if slot is None:
-            message = f"Check {name} was not started: {max_stuck} earlier run(s) still running"
-            outcomes.append((name, [Error(message, id=health.ERROR_CHECK_STUCK)]))
-        elif slot.done.wait(max(0.0, deadline - time.monotonic())):
-            outcomes.append((name, slot.messages))
-        else:
-            message = f"Check {name} did not answer within {timeout:g} seconds"
-            outcomes.append((name, [Error(message, id=health.ERROR_CHECK_TIMED_OUT)]))
-    return build_results(outcomes, silenced_check_ids)
+    return (threads or default_threads).run(
+        checks, timeout=timeout, max_stuck=max_stuck, silenced_check_ids=silenced_check_ids
+    )

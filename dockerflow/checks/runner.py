@@ -4,6 +4,9 @@ A check is a ``(name, callable)`` pair; the callable takes no arguments and
 returns an iterable of messages (ours or Django's: anything with ``level``,
 ``msg`` and ``id``), or an awaitable of one. A check that raises becomes an
 ``ERROR_CHECK_RAISED`` error whose traceback is logged, never returned.
+
+Every message text and logged traceback goes through :func:`dockerflow.masking.mask_text`
+first: a check quoting a URL or a driver error echoing a DSN shows no credentials.
 """
 
 from __future__ import annotations
@@ -11,18 +14,23 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import sys
+import traceback
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from dockerflow import health
+from dockerflow.masking import mask_text
 
 from .messages import Error, level_to_text
 
 logger = logging.getLogger("dockerflow.checks")
-#: Every (non-silenced) message of a run is logged here once, at its own level.
-messages_logger = logging.getLogger("dockerflow.checks.messages")
+#: Every (non-silenced) message of a run is logged here once, at its own level, as
+#: "<id>: <msg>". The name is python-dockerflow's (its registry module logged them),
+#: which projects' LOGGING already configures.
+messages_logger = logging.getLogger("dockerflow.checks.registry")
 
 CheckFn = Callable[[], Any]
 Check = tuple[str, CheckFn]
@@ -55,10 +63,6 @@ class CheckResults:
         )
 
 
-#: python-dockerflow's name for the same class.
-ChecksResults = CheckResults
-
-
 def _as_messages(result: Any) -> list[Any]:
     messages = [] if result is None else list(result)
     for message in messages:
@@ -70,9 +74,19 @@ def _as_messages(result: Any) -> list[Any]:
     return messages
 
 
+def log_masked_exception(what: str, check: str) -> None:
+    """Log ``what`` and the exception being handled, traceback included, masked.
+
+    Not ``exc_info``: formatters render the exception object as it is, secrets and
+    all, so the traceback text is masked here and logged in the message instead.
+    """
+    text = "".join(traceback.format_exception(*sys.exc_info()))
+    logger.error("%s\n%s", what, mask_text(text).rstrip(), extra={"check": check})
+
+
 def raised(name: str) -> list[Any]:
     """Log the exception being handled with its traceback; the message that stands for it."""
-    logger.error("Check %s raised an exception", name, exc_info=True, extra={"check": name})
+    log_masked_exception(f"Check {name} raised an exception", name)
     return [
         Error(f"Check {name} raised an exception (traceback logged)", id=health.ERROR_CHECK_RAISED)
     ]
@@ -114,22 +128,19 @@ async def call_check_async(name: str, func: CheckFn) -> list[Any]:
         return raised(name)
 
 
-def _by_id(messages: list[Any]) -> dict[Any, Any]:
+def _by_id(texts: list[tuple[Any, str]]) -> dict[Any, str]:
     # Messages sharing an id (e.g. one per database alias) are joined rather than
     # letting the last one hide the others.
-    by_id: dict[Any, Any] = {}
-    for message in messages:
-        if message.id in by_id:
-            by_id[message.id] = f"{by_id[message.id]}; {message.msg}"
-        else:
-            by_id[message.id] = message.msg
+    by_id: dict[Any, str] = {}
+    for ident, text in texts:
+        by_id[ident] = f"{by_id[ident]}; {text}" if ident in by_id else text
     return by_id
 
 
 def build_results(
     outcomes: Iterable[Outcome], silenced_check_ids: Collection[str] = ()
 ) -> CheckResults:
-    """Summarise ``(name, messages)`` pairs and log each message once.
+    """Summarise ``(name, messages)`` pairs and log each message once (masked).
 
     Silenced ids are dropped first: they are neither counted nor logged.
     """
@@ -138,17 +149,16 @@ def build_results(
     max_level = 0
     for name, messages in outcomes:
         kept = [m for m in messages if getattr(m, "id", None) not in silenced_check_ids]
-        for message in kept:
-            messages_logger.log(
-                message.level, "%s: %s", message.id, message.msg, extra={"check": name}
-            )
+        texts = [(m.id, mask_text(str(m.msg))) for m in kept]
+        for message, (ident, text) in zip(kept, texts, strict=True):
+            messages_logger.log(message.level, "%s: %s", ident, text, extra={"check": name})
         level = max((m.level for m in kept), default=0)
         statuses[name] = level_to_text(level)
         if level > 0:
             details[name] = {
                 "status": statuses[name],
                 "level": level,
-                "messages": _by_id(kept),
+                "messages": _by_id(texts),
             }
         max_level = max(max_level, level)
     return CheckResults(details=details, statuses=statuses, level=max_level)

@@ -1,4 +1,14 @@
+"""The ``dockerflow.django`` app, and registering ``DOCKERFLOW_CHECKS`` as Django system checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 
 class DockerFlowAppConfig(AppConfig):
@@ -15,3 +25,25 @@ class DockerFlowAppConfig(AppConfig):
     name = "dockerflow.django"
     label = "dockerflow"
     verbose_name = "Dockerflow"
+
+
+def register_system_checks() -> list[Callable[..., Any]]:
+    """Register the ``DOCKERFLOW_CHECKS`` with Django's system-check framework (tag "dockerflow").
+
+    python-dockerflow's ``dockerflow.django.checks.register()``, kept for ``manage.py
+    check``; the heartbeat does not use Django's registry (it runs ``DOCKERFLOW_CHECKS``
+    itself). Returns the checks.
+    """
+    # Imported here: the heartbeat's module needs the database layer, which an
+    # app config module must not import while the app registry is being populated.
+    from .heartbeat import check_paths
+
+    registered = []
+    for path in check_paths():
+        try:
+            check = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"DOCKERFLOW_CHECKS entry {path!r}: {exc}") from exc
+        checks.register(check, "dockerflow")
+        registered.append(check)
+    return registered

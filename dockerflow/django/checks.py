@@ -3,15 +3,17 @@
 Each takes ``app_configs=None, **kwargs`` like a Django system check and returns
 ``django.core.checks`` messages with ids from :mod:`dockerflow.health`. Failures
 are results, never exceptions; a message names the database or cache alias and
-never shows a password or a URL's credentials.
+never shows a password or a URL's credentials (:func:`dockerflow.masking.mask_text`).
+
+Checks only: registering ``DOCKERFLOW_CHECKS`` as Django system checks lives in
+:mod:`dockerflow.django.apps` (``register`` is re-exported here, python-dockerflow's
+import path), and preloading backends belongs to the heartbeat.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.core import checks
@@ -19,30 +21,33 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import Error as DatabaseError
-from django.utils.module_loading import import_string
 
 from dockerflow import health
+from dockerflow.masking import mask_text
 
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
-_MASK = "********"
+from .apps import register_system_checks as register  # python-dockerflow's name and path
+
+__all__ = [
+    "check_cache_connected",
+    "check_database_connected",
+    "check_migrations_applied",
+    "check_redis_connected",
+    "register",
+]
+
 _DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
-_DJANGO_REDIS_CLIENT = "django_redis.client.DefaultClient"
 
 
-def _redact(error: BaseException, secrets: Iterable[Any]) -> str:
-    # Driver errors may echo a DSN or URL; mask configured secrets and any
-    # credentials in URLs before the text goes into a message.
-    text = _URL_CREDENTIALS.sub(rf"\g<scheme>{_MASK}@", str(error))
-    for secret in secrets:
-        if isinstance(secret, str) and secret:
-            text = text.replace(secret, _MASK)
-    return f"{type(error).__name__}: {text}"
+def _error_text(error: BaseException, secrets: Iterable[Any]) -> str:
+    # Driver errors may echo a DSN or URL: configured secrets and URL credentials
+    # are masked before the text goes into a message.
+    return mask_text(f"{type(error).__name__}: {error}", secrets)
 
 
 def _failure(
     ident: str, what: str, error: BaseException, secrets: Iterable[Any]
 ) -> list[checks.CheckMessage]:
-    return [checks.Error(f"{what}: {_redact(error, secrets)}", id=ident)]
+    return [checks.Error(f"{what}: {_error_text(error, secrets)}", id=ident)]
 
 
 def _database_secrets(settings_dict: dict[str, Any]) -> list[Any]:
@@ -57,7 +62,14 @@ def _check_database(alias: str) -> list[checks.CheckMessage]:
     secrets = _database_secrets(connections.settings[alias])
     try:
         connection = connections[alias]
+        reused = connection.connection is not None
         connection.ensure_connection()
+        if reused and not connection.is_usable():
+            # A connection kept from an earlier run (CONN_MAX_AGE) that the server
+            # has dropped since (restart, idle timeout): the question is whether the
+            # database can be reached now, so it is replaced once.
+            connection.close()
+            connection.ensure_connection()
     except ImproperlyConfigured as exc:
         what = f"Database '{alias}' is misconfigured"
         return _failure(health.ERROR_MISCONFIGURED_DATABASE, what, exc, secrets)
@@ -150,7 +162,7 @@ def _check_cache(alias: str) -> list[checks.CheckMessage]:
         found = cache.get(key)
         cache.delete(key)
     except Exception as exc:  # every backend raises its own errors
-        reason = _redact(exc, _cache_secrets(alias))
+        reason = _error_text(exc, _cache_secrets(alias))
     else:
         if found == value:
             return []
@@ -170,49 +182,3 @@ def check_cache_connected(app_configs: Any = None, **kwargs: Any) -> list[checks
         if config.get("BACKEND") != _DUMMY_CACHE
         for message in _check_cache(alias)
     ]
-
-
-def _backend_modules() -> list[str]:
-    modules = [f"{config['ENGINE']}.base" for config in connections.settings.values()]
-    for config in caches.settings.values():
-        backend = config.get("BACKEND", "")
-        modules.append(backend.rpartition(".")[0])
-        if backend.startswith("django_redis."):
-            client = (config.get("OPTIONS") or {}).get("CLIENT_CLASS", _DJANGO_REDIS_CLIENT)
-            modules += [client.rpartition(".")[0], "django_redis.pool", "redis"]
-    return modules
-
-
-def preload_backends() -> None:
-    """Import every database and cache backend (and the Redis client) in this thread.
-
-    Checks run at the same time in fresh threads. Two threads importing a package
-    with circular imports (redis-py has them) for the first time can fail one of
-    them with an import deadlock error, so a new worker's first heartbeat failed.
-    The heartbeat calls this in the caller's thread first. A backend that cannot
-    be imported is left for its check to report.
-    """
-    for module in dict.fromkeys(_backend_modules()):
-        try:
-            importlib.import_module(module)
-        except Exception:  # reported by the check that uses it, as a result
-            continue
-
-
-def register() -> list[Callable[..., Any]]:
-    """Register the ``DOCKERFLOW_CHECKS`` with Django's system-check framework (tag "dockerflow").
-
-    Kept from python-dockerflow for ``manage.py check``; the heartbeat does not
-    use Django's registry (it runs ``DOCKERFLOW_CHECKS`` itself). Returns the checks.
-    """
-    from .heartbeat import check_paths
-
-    registered = []
-    for path in check_paths():
-        try:
-            check = import_string(path)
-        except ImportError as exc:
-            raise ImproperlyConfigured(f"DOCKERFLOW_CHECKS entry {path!r}: {exc}") from exc
-        checks.register(check, "dockerflow")
-        registered.append(check)
-    return registered

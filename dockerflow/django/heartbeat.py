@@ -4,46 +4,50 @@
   ``override_settings`` applies at once; bad values raise ``ImproperlyConfigured``
   naming the setting. A check's own failure never raises: a check that raises,
   times out, is stuck or cannot be imported is an error in the result.
+* Checks run on the heartbeat's long-lived check threads (:data:`check_threads`,
+  see :mod:`dockerflow.checks.concurrent`), so their database connections last as
+  long as ``CONN_MAX_AGE`` says instead of one new session per alias per probe.
 * Single-flight: callers that arrive while a run is in progress wait for it and
   share its result. ``DOCKERFLOW_HEARTBEAT_CACHE_SECONDS`` also serves the last
   result for that long (until a setting changes).
 * Each run (not each caller) sends ``heartbeat_passed``/``heartbeat_failed`` and
-  logs each non-silenced message once (logger ``dockerflow.checks.messages``).
+  logs each non-silenced message once (logger ``dockerflow.checks.registry``).
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
+import importlib
 import inspect
 import logging
 import math
 import numbers
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.module_loading import import_string
 
 from dockerflow import health
 from dockerflow.checks import ERROR, CheckResults, Error
-from dockerflow.checks.concurrent import run_checks_concurrently
-from dockerflow.checks.runner import Check, CheckFn
+from dockerflow.checks.concurrent import CheckThreads
+from dockerflow.checks.runner import Check, CheckFn, log_masked_exception
 
 from . import conf
-from .checks import preload_backends
 from .signals import heartbeat_failed, heartbeat_passed
 
 logger = logging.getLogger("dockerflow.checks")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class HeartbeatConfig:
     """The validated heartbeat settings; one object per settings state."""
 
@@ -114,7 +118,7 @@ def _resolve(path: str) -> tuple[str | None, CheckFn]:
     try:
         func = import_string(path)
     except Exception as exc:
-        logger.error("DOCKERFLOW_CHECKS entry %s cannot be imported", path, exc_info=True)
+        log_masked_exception(f"DOCKERFLOW_CHECKS entry {path} cannot be imported", path)
         return None, _not_importable(path, exc)
     name = getattr(func, "__name__", None)
     return (name if isinstance(name, str) else None), _with_django_arguments(func)
@@ -130,6 +134,36 @@ def _named_checks(paths: tuple[str, ...]) -> tuple[Check, ...]:
         (name if name is not None and counts[name] == 1 else path, func)
         for path, (name, func) in resolved.items()
     )
+
+
+_DJANGO_REDIS_CLIENT = "django_redis.client.DefaultClient"
+
+
+def _backend_modules() -> list[str]:
+    modules = [f"{config['ENGINE']}.base" for config in connections.settings.values()]
+    for config in caches.settings.values():
+        backend = config.get("BACKEND", "")
+        modules.append(backend.rpartition(".")[0])
+        if backend.startswith("django_redis."):
+            client = (config.get("OPTIONS") or {}).get("CLIENT_CLASS", _DJANGO_REDIS_CLIENT)
+            modules += [client.rpartition(".")[0], "django_redis.pool", "redis"]
+    return modules
+
+
+def preload_backends() -> None:
+    """Import every database and cache backend (and the Redis client) in this thread.
+
+    Checks run at the same time in several threads. Two threads importing a package
+    with circular imports (redis-py has them) for the first time can fail one of
+    them with an import deadlock error, so a new worker's first heartbeat failed.
+    The heartbeat calls this in the caller's thread first. A backend that cannot
+    be imported is left for its check to report.
+    """
+    for module in dict.fromkeys(_backend_modules()):
+        try:
+            importlib.import_module(module)
+        except Exception:  # reported by the check that uses it, as a result
+            continue
 
 
 def check_paths() -> tuple[str, ...]:
@@ -154,8 +188,37 @@ def get_config() -> HeartbeatConfig:
     )
 
 
+def _config_for(checks: Sequence[str] | None, timeout: float | None) -> HeartbeatConfig:
+    """The settings' configuration with the caller's ``checks`` and ``timeout``, if given."""
+    config = get_config()
+    if checks is not None:
+        if isinstance(checks, str) or not all(isinstance(p, str) and p for p in checks):
+            raise ValueError(f"checks must be a list of dotted paths; got {checks!r}")
+        config = dataclasses.replace(config, checks=_named_checks(tuple(checks)))
+    if timeout is not None:
+        real = isinstance(timeout, numbers.Real) and not isinstance(timeout, bool)
+        if not (real and math.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be a positive number of seconds; got {timeout!r}")
+        config = dataclasses.replace(config, timeout=float(timeout))
+    return config
+
+
+def tidy_connections() -> None:
+    """What Django does around a request, run in a check thread before and after each check.
+
+    Drops each database connection that ``CONN_MAX_AGE`` has expired, that had
+    errors and is no longer usable, or whose autocommit was left changed; closes
+    the caches as ``request_finished`` does. Other connections are kept for the
+    next run, and ``CONN_HEALTH_CHECKS`` checks them on their next use.
+    """
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
+    for cache in caches.all(initialized_only=True):
+        cache.close()
+
+
 def close_thread_connections() -> None:
-    """Close this thread's database connections and caches (run by each check thread).
+    """Close this thread's database connections and caches (a check thread that ends).
 
     Django keeps them per thread; nothing else would close the ones a check opened.
     """
@@ -169,10 +232,23 @@ def close_thread_connections() -> None:
         cache.close()
 
 
-class _Flight:
-    """One run in progress, which later callers wait for."""
+#: The heartbeat's check threads: each keeps its connections from run to run.
+check_threads = CheckThreads(between_runs=tidy_connections, on_exit=close_thread_connections)
 
-    def __init__(self) -> None:
+
+def _retire_idle_check_threads(**kwargs: Any) -> None:
+    # New threads read the new settings (DATABASES, CACHES) from scratch.
+    check_threads.retire_idle()
+
+
+setting_changed.connect(_retire_idle_check_threads, dispatch_uid="dockerflow.heartbeat.threads")
+
+
+class _Flight:
+    """One run in progress, which later callers with the same configuration wait for."""
+
+    def __init__(self, config: HeartbeatConfig) -> None:
+        self.config = config
         self.done = threading.Event()
         self.results: CheckResults | None = None
 
@@ -192,39 +268,47 @@ def _cached(config: HeartbeatConfig) -> CheckResults | None:
 
 
 def _run(config: HeartbeatConfig, sender: Any) -> CheckResults:
-    results = run_checks_concurrently(
+    results = check_threads.run(
         config.checks,
         timeout=config.timeout,
         max_stuck=config.max_stuck,
         silenced_check_ids=config.silenced_check_ids,
-        on_thread_exit=close_thread_connections,
     )
     signal = heartbeat_passed if results.level < ERROR else heartbeat_failed
     signal.send_robust(sender=sender, level=results.level)
     return results
 
 
-def run_heartbeat(*, sender: Any = None) -> CheckResults:
-    """Run ``DOCKERFLOW_CHECKS`` (or share a run in progress, or a cached result).
+def run_heartbeat(
+    checks: Sequence[str] | None = None,
+    timeout: float | None = None,
+    *,
+    sender: Any = None,
+) -> CheckResults:
+    """Run ``checks`` (dotted paths; default ``DOCKERFLOW_CHECKS``) or share a run in
+    progress, or a cached result.
 
-    Returns within about ``DOCKERFLOW_HEARTBEAT_TIMEOUT`` seconds. Each caller gets
-    its own copy of the results. Raises only ``ImproperlyConfigured`` (bad settings).
+    Each check gets ``timeout`` seconds (default ``DOCKERFLOW_HEARTBEAT_TIMEOUT``), and
+    so does the whole run. Each caller gets its own copy of the results. Raises
+    ``ImproperlyConfigured`` for bad settings, ``ValueError`` for bad arguments.
     """
     global _current, _last
-    config = get_config()
-    with _lock:
-        cached = _cached(config)
-        if cached is not None:
-            return cached.copy()
-        flight = _current
-        leader = flight is None
-        if flight is None:
-            flight = _current = _Flight()
-    if not leader:
+    config = _config_for(checks, timeout)
+    while True:
+        with _lock:
+            cached = _cached(config)
+            if cached is not None:
+                return cached.copy()
+            flight = _current
+            if flight is None:
+                flight = _current = _Flight(config)
+                break
         flight.done.wait()
-        if flight.results is None:
-            raise RuntimeError("the heartbeat run this call was waiting for failed")
-        return flight.results.copy()
+        if flight.config == config:
+            if flight.results is None:
+                raise RuntimeError("the heartbeat run this call was waiting for failed")
+            return flight.results.copy()
+        # A run of other checks: ours starts when it is over (one run at a time).
     try:
         flight.results = _run(config, sender)
     finally:

@@ -24,6 +24,7 @@ from django.utils.module_loading import import_string
 from dockerflow import checks
 from dockerflow.django import conf
 from dockerflow.django.heartbeat import run_heartbeat
+from dockerflow.masking import mask_text
 from dockerflow.version import DEFAULT_ROOT, VersionFileError
 
 logger = logging.getLogger("dockerflow.django")
@@ -173,7 +174,7 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
         logger.exception("/__heartbeat__ failed")
         payload = {"status": "error"}
         if details_shown():
-            payload["error"] = f"{type(exc).__name__}: {exc}"
+            payload["error"] = mask_text(f"{type(exc).__name__}: {exc}")
         return json_response(payload, status=500)
 
 

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from dockerflow.checks.concurrent import THREAD_NAME_PREFIX
+from dockerflow.checks.concurrent import THREAD_NAME_PREFIX, default_threads
 
 
 class Gate:
@@ -50,7 +50,14 @@ def check_threads() -> list[threading.Thread]:
 
 
 def join_check_threads(timeout: float = 5.0) -> None:
-    """Wait for every check thread to end; fail the test if one does not."""
+    """Retire the idle check threads and wait for every check thread to end.
+
+    Fails the test if one does not (a check still hung, or a thread that leaked).
+    """
+    from dockerflow.django.heartbeat import check_threads as heartbeat_threads
+
+    default_threads.retire_idle()
+    heartbeat_threads.retire_idle()
     for thread in check_threads():
         thread.join(timeout)
     alive = [t.name for t in check_threads() if t.is_alive()]

@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import caches
 
 from dockerflow import health
-from dockerflow.checks import Error, run_checks_concurrently
-from dockerflow.checks import concurrent as concurrent_module
+from dockerflow.checks import CheckThreads, Error, run_checks_concurrently
+from dockerflow.checks.concurrent import default_threads
 from dockerflow.logging.request_id import request_id_context
 
 from .helpers import Counter, Gate, check_threads, join_check_threads
@@ -22,7 +22,7 @@ def gate():
     yield gate
     gate.release()
     join_check_threads()
-    assert concurrent_module.running("hung") == 0
+    assert default_threads.running("hung") == 0
 
 
 def test_results_of_checks_that_answer():
@@ -56,7 +56,7 @@ def test_a_check_that_does_not_answer_in_time_is_an_error_naming_it(gate):
     assert ident == health.ERROR_CHECK_TIMED_OUT
     assert message == "Check hung did not answer within 0.3 seconds"
     # Its thread cannot be killed: it keeps running and is counted.
-    assert concurrent_module.running("hung") == 1
+    assert default_threads.running("hung") == 1
 
 
 def test_a_stuck_check_is_not_started_again_until_its_thread_ends(gate):
@@ -86,7 +86,7 @@ def test_max_stuck_bounds_the_threads_per_check(gate):
     results = run_checks_concurrently([("hung", gate)], timeout=0.1, max_stuck=2)
     assert list(results.details["hung"]["messages"]) == [health.ERROR_CHECK_STUCK]
     assert gate.calls == 2
-    assert concurrent_module.running("hung") == 2
+    assert default_threads.running("hung") == 2
 
 
 def test_a_timed_out_message_can_be_silenced(gate):
@@ -96,35 +96,95 @@ def test_a_timed_out_message_can_be_silenced(gate):
     assert (results.level, results.statuses) == (0, {"hung": "ok"})
 
 
-def test_on_thread_exit_runs_in_the_worker_thread_after_the_check():
+def test_hooks_run_in_the_check_thread_around_each_run_and_at_its_end():
     events = []
 
     def check():
         events.append(("check", threading.current_thread()))
         return []
 
-    def cleanup():
-        events.append(("cleanup", threading.current_thread()))
-
-    run_checks_concurrently([("c", check)], timeout=2, on_thread_exit=cleanup)
+    threads = CheckThreads(
+        between_runs=lambda: events.append(("between", threading.current_thread())),
+        on_exit=lambda: events.append(("exit", threading.current_thread())),
+    )
+    for _ in range(2):
+        assert threads.run([("c", check)], timeout=2).level == 0
+    threads.retire_idle()
     join_check_threads()
-    assert [name for name, _ in events] == ["check", "cleanup"]
-    assert events[0][1] is events[1][1] is not threading.current_thread()
+    assert [name for name, _ in events] == ["between", "check", "between"] * 2 + ["exit"]
+    [thread] = {thread for _, thread in events}  # one long-lived thread did it all
+    assert thread is not threading.current_thread()
+    assert thread.daemon
 
 
-def test_a_failing_cleanup_is_logged_and_does_not_lose_the_result(caplog):
-    def cleanup():
+def test_a_check_keeps_its_thread_from_run_to_run_and_nothing_piles_up():
+    seen = []
+
+    def check():
+        seen.append(threading.current_thread())
+        return []
+
+    before = len(check_threads())
+    for _ in range(20):
+        run_checks_concurrently([("c", check), ("d", Counter())], timeout=2)
+    assert len(set(seen)) == 1
+    assert len(check_threads()) == before + 2  # one idle thread per check
+    join_check_threads()
+
+
+def test_a_timed_out_thread_is_retired_and_runs_its_exit_hook_when_the_check_returns(gate):
+    exited = threading.Event()
+    threads = CheckThreads(on_exit=exited.set)
+    first = threads.run([("hung", gate)], timeout=0.1)
+    assert list(first.details["hung"]["messages"]) == [health.ERROR_CHECK_TIMED_OUT]
+    [hung_thread] = check_threads()
+    gate.release()
+    assert exited.wait(5)  # retired: it ends (closing its connections) once the check returns
+    hung_thread.join(5)
+    assert not hung_thread.is_alive()
+    assert threads.running("hung") == 0
+    second = threads.run([("hung", gate)], timeout=2)  # a new thread
+    assert second.level == 0
+    assert gate.calls == 2
+    threads.retire_idle()
+
+
+def test_an_extra_idle_thread_left_by_concurrent_runs_ends(gate):
+    threads = CheckThreads()
+    callers = [
+        threading.Thread(target=threads.run, args=([("hung", gate)],), kwargs={"timeout": 5, "max_stuck": 2})
+        for _ in range(2)
+    ]
+    for caller in callers:
+        caller.start()
+    assert gate.started.wait(2)
+    time.sleep(0.1)
+    gate.release()
+    for caller in callers:
+        caller.join(5)
+    assert gate.calls == 2  # two runs at once: two threads
+    time.sleep(0.1)
+    assert len(check_threads()) == 1  # only one stays idle for the next run
+    threads.retire_idle()
+
+
+def test_failing_hooks_are_logged_and_do_not_lose_the_result(caplog):
+    def hook():
         raise OSError("close failed")
 
-    results = run_checks_concurrently(
-        [("c", Counter([Error("x", id="x.E1")]))], timeout=2, on_thread_exit=cleanup
-    )
+    threads = CheckThreads(between_runs=hook, on_exit=hook)
+    results = threads.run([("c", Counter([Error("x", id="x.E1")]))], timeout=2)
+    threads.retire_idle()
     join_check_threads()
     assert results.details["c"]["messages"] == {"x.E1": "x"}
-    [record] = [r for r in caplog.records if r.name == "dockerflow.checks"]
-    assert record.levelno == logging.ERROR
-    assert record.exc_info[0] is OSError
-    assert concurrent_module.running("c") == 0
+    records = [r for r in caplog.records if r.name == "dockerflow.checks"]
+    assert [r.getMessage() for r in records] == [
+        "Preparing the connections for check c failed",
+        "Tidying the connections for check c failed",
+        "Closing the connections for check c failed",
+    ]
+    assert all(r.levelno == logging.ERROR and r.exc_info[0] is OSError for r in records)
+    assert threads.running("c") == 0
 
 
 def test_a_thread_that_cannot_start_is_an_error(monkeypatch, caplog):
@@ -132,10 +192,11 @@ def test_a_thread_that_cannot_start_is_an_error(monkeypatch, caplog):
         raise RuntimeError("can't start new thread")
 
     monkeypatch.setattr(threading.Thread, "start", refuse)
-    results = run_checks_concurrently([("c", Counter())], timeout=2)
+    threads = CheckThreads()
+    results = threads.run([("c", Counter())], timeout=2)
     assert list(results.details["c"]["messages"]) == [health.ERROR_CHECK_RAISED]
-    assert concurrent_module.running("c") == 0
-    assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
+    assert threads.running("c") == 0
+    assert any("RuntimeError: can't start new thread" in r.getMessage() for r in caplog.records)
 
 
 def test_checks_get_the_callers_request_id_but_not_its_other_context_or_caches():

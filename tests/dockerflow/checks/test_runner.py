@@ -11,7 +11,7 @@ from django.core import checks as django_checks
 from dockerflow import checks, health
 from dockerflow.checks import CheckResults, ChecksResults, Error, Info, Warning
 
-MESSAGES_LOGGER = "dockerflow.checks.messages"
+MESSAGES_LOGGER = "dockerflow.checks.registry"
 
 
 def message_records(caplog):
@@ -109,16 +109,48 @@ def test_a_check_that_raises_is_an_error_with_its_traceback_logged_not_returned(
     assert "hunter2" not in str(results)
     [record] = [r for r in caplog.records if r.name == "dockerflow.checks"]
     assert record.levelno == logging.ERROR
-    assert record.exc_info[0] is ValueError
-    assert "boom" in record.getMessage()
+    assert record.check == "boom"
+    logged = record.getMessage()
+    assert logged.startswith("Check boom raised an exception\nTraceback (most recent call last):")
+    assert 'raise ValueError("hunter2")' in logged
+    assert logged.endswith("ValueError: hunter2")
+
+
+def test_credentials_in_a_message_are_masked_in_the_results_and_the_log(caplog):
+    caplog.set_level(logging.DEBUG, logger="dockerflow")
+    url = "https://user:tok@api.internal/x"
+    results = checks.run_checks([("api", lambda: [Warning(f"GET {url} failed", id="x.W1")])])
+    assert results.details["api"]["messages"] == {
+        "x.W1": "GET https://user:********@api.internal/x failed"
+    }
+    assert message_records(caplog) == [
+        (30, "x.W1: GET https://user:********@api.internal/x failed")
+    ]
+    assert "tok@" not in caplog.text
+
+
+def test_credentials_in_a_raising_checks_exception_are_masked_in_the_logged_traceback(caplog):
+    def connects():
+        dsn = "postgres://admin:S3cretPw@db.internal:5432/app"
+        raise ConnectionError(f"cannot reach {dsn}")
+
+    results = checks.run_checks([("db", connects)])
+    assert list(results.details["db"]["messages"]) == [health.ERROR_CHECK_RAISED]
+    [record] = [r for r in caplog.records if r.name == "dockerflow.checks"]
+    assert "S3cretPw" not in record.getMessage()
+    assert "S3cretPw" not in caplog.text
+    assert record.exc_info is None  # a formatter would render the raw exception
+    assert record.getMessage().endswith(
+        "ConnectionError: cannot reach postgres://admin:********@db.internal:5432/app"
+    )
 
 
 def test_a_check_returning_something_else_than_messages_is_an_error(caplog):
     results = checks.run_checks([("bad", lambda: ["not a message"]), ("int", lambda: 3)])
     assert results.statuses == {"bad": "error", "int": "error"}
     assert health.ERROR_CHECK_RAISED in results.details["bad"]["messages"]
-    errors = [r.exc_info[0] for r in caplog.records if r.name == "dockerflow.checks"]
-    assert errors == [TypeError, TypeError]
+    errors = [r.getMessage() for r in caplog.records if r.name == "dockerflow.checks"]
+    assert [e.rsplit("\n", 1)[-1].split(":")[0] for e in errors] == ["TypeError", "TypeError"]
 
 
 def test_run_checks_awaits_coroutine_checks():

@@ -72,7 +72,7 @@ def parse_check_paths(value: str) -> list[str]:
 def _check_messages_not_logged() -> Iterator[None]:
     # The command prints every message itself; logging them as well would repeat
     # them, and interleave log lines with --json output when logs go to stdout.
-    messages_logger = logging.getLogger("dockerflow.checks.messages")
+    messages_logger = logging.getLogger("dockerflow.checks.registry")
     previous = messages_logger.disabled
     messages_logger.disabled = True
     try:
@@ -145,21 +145,14 @@ class Command(BaseCommand):
             self._run_in_process(options)
 
     def _run_in_process(self, options: dict[str, Any]) -> None:
-        overrides: dict[str, Any] = {}
-        if options["checks"] is not None:
-            overrides["DOCKERFLOW_CHECKS"] = parse_check_paths(options["checks"])
-        if options["timeout"] is not None:
-            overrides["DOCKERFLOW_HEARTBEAT_TIMEOUT"] = options["timeout"]
+        paths = None if options["checks"] is None else parse_check_paths(options["checks"])
         # Imported here: --url must work even when the heartbeat's dependencies or
         # the project's checks cannot be imported.
-        from django.test.utils import override_settings
-
         from dockerflow.django.heartbeat import run_heartbeat
 
-        settings = override_settings(**overrides) if overrides else contextlib.nullcontext()
         try:
-            with settings, _check_messages_not_logged():
-                results = run_heartbeat(sender=Command)
+            with _check_messages_not_logged():
+                results = run_heartbeat(paths, options["timeout"], sender=Command)
         except ImproperlyConfigured as exc:
             raise cli.command_error(f"cannot run the heartbeat: {exc}", cli.USAGE) from exc
         status = level_to_text(results.level)
