@@ -152,12 +152,13 @@ def ignored(path: str, patterns: list[str]) -> bool:
     return result
 
 
+def ignore_patterns(text: str | None = None) -> list[str]:
+    text = IGNORE_FILE.read_text() if text is None else text
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def test_ignore_file_sends_only_the_package_and_the_example() -> None:
-    patterns = [
-        line.strip()
-        for line in IGNORE_FILE.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    patterns = ignore_patterns()
     for sent in (
         "pyproject.toml",
         "README.rst",
@@ -182,6 +183,21 @@ def test_ignore_file_sends_only_the_package_and_the_example() -> None:
     # Everything the builder stage copies exists in the context.
     for path in ("pyproject.toml", "setup.py", "README.rst", "dockerflow", "dockerflow_settings"):
         assert (REPO_ROOT / path).exists(), path
+
+
+def test_ignore_file_keeps_every_env_file_out() -> None:
+    patterns = ignore_patterns()
+    for secret_file in (
+        "example/.env",
+        "example/.env.local",
+        "example/example/.env",
+        ".env",
+        "dockerflow_settings/.env",
+    ):
+        assert ignored(secret_file, patterns), secret_file
+    # Files that only look alike still go in.
+    for sent in ("example/example/settings.py", "example/greetings/templates/env.html"):
+        assert not ignored(sent, patterns), sent
 
 
 def run_entrypoint(*args: str) -> subprocess.CompletedProcess[str]:
