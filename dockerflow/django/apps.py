@@ -10,6 +10,8 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from . import conf
+
 
 class DockerFlowAppConfig(AppConfig):
     """The ``dockerflow.django`` app (label ``dockerflow``).
@@ -34,12 +36,8 @@ def register_system_checks() -> list[Callable[..., Any]]:
     check``; the heartbeat does not use Django's registry (it runs ``DOCKERFLOW_CHECKS``
     itself). Returns the checks.
     """
-    # Imported here: the heartbeat's module needs the database layer, which an
-    # app config module must not import while the app registry is being populated.
-    from .heartbeat import check_paths
-
     registered = []
-    for path in check_paths():
+    for path in conf.valid("DOCKERFLOW_CHECKS"):
         try:
             check = import_string(path)
         except ImportError as exc:

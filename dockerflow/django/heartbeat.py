@@ -1,7 +1,7 @@
 """What ``/__heartbeat__`` runs: exactly ``DOCKERFLOW_CHECKS``, concurrently, bounded in time.
 
-* Settings are read at call time through :mod:`dockerflow.django.conf`, so
-  ``override_settings`` applies at once; bad values raise ``ImproperlyConfigured``
+* Settings are read at call time through :mod:`dockerflow.django.conf` (``conf.valid``),
+  so ``override_settings`` applies at once; bad values raise ``ImproperlyConfigured``
   naming the setting. A check's own failure never raises: a check that raises,
   times out, is stuck or cannot be imported is an error in the result.
 * Checks run on the heartbeat's long-lived check threads (:data:`check_threads`,
@@ -22,15 +22,12 @@ import functools
 import importlib
 import inspect
 import logging
-import math
-import numbers
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -56,40 +53,6 @@ class HeartbeatConfig:
     cache_seconds: float
     max_stuck: int
     silenced_check_ids: frozenset[str]
-
-
-def _invalid(name: str, value: Any, expected: str) -> ImproperlyConfigured:
-    return ImproperlyConfigured(f"{name} must be {expected}; got {value!r}")
-
-
-def _seconds(name: str, *, zero_allowed: bool) -> float:
-    value = conf.get(name)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value < 0
-        or (value == 0 and not zero_allowed)
-    ):
-        sign = "a non-negative" if zero_allowed else "a positive"
-        raise _invalid(name, value, f"{sign} number of seconds")
-    return float(value)
-
-
-def _positive_int(name: str) -> int:
-    value = conf.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _invalid(name, value, "an integer >= 1")
-    return value
-
-
-def _strings(name: str) -> tuple[str, ...]:
-    value = conf.get(name)
-    if not isinstance(value, (list, tuple, set, frozenset)) or not all(
-        isinstance(item, str) and item for item in value
-    ):
-        raise _invalid(name, value, "a list of non-empty strings")
-    return tuple(value)
 
 
 def _not_importable(path: str, exc: Exception) -> Callable[[], list[Any]]:
@@ -166,11 +129,6 @@ def preload_backends() -> None:
             continue
 
 
-def check_paths() -> tuple[str, ...]:
-    """``DOCKERFLOW_CHECKS``, validated (``ImproperlyConfigured`` unless a list of dotted paths)."""
-    return _strings("DOCKERFLOW_CHECKS")
-
-
 @conf.derived
 def get_config() -> HeartbeatConfig:
     """The heartbeat settings, validated and with the checks imported (cached per settings state).
@@ -180,11 +138,11 @@ def get_config() -> HeartbeatConfig:
     # Before any check thread exists: see preload_backends.
     preload_backends()
     return HeartbeatConfig(
-        checks=_named_checks(check_paths()),
-        timeout=_seconds("DOCKERFLOW_HEARTBEAT_TIMEOUT", zero_allowed=False),
-        cache_seconds=_seconds("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", zero_allowed=True),
-        max_stuck=_positive_int("DOCKERFLOW_HEARTBEAT_MAX_STUCK"),
-        silenced_check_ids=frozenset(_strings("SILENCED_SYSTEM_CHECKS")),
+        checks=_named_checks(tuple(conf.valid("DOCKERFLOW_CHECKS"))),
+        timeout=conf.valid("DOCKERFLOW_HEARTBEAT_TIMEOUT"),
+        cache_seconds=conf.valid("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS"),
+        max_stuck=conf.valid("DOCKERFLOW_HEARTBEAT_MAX_STUCK"),
+        silenced_check_ids=frozenset(conf.valid("SILENCED_SYSTEM_CHECKS")),
     )
 
 
@@ -192,15 +150,20 @@ def _config_for(checks: Sequence[str] | None, timeout: float | None) -> Heartbea
     """The settings' configuration with the caller's ``checks`` and ``timeout``, if given."""
     config = get_config()
     if checks is not None:
-        if isinstance(checks, str) or not all(isinstance(p, str) and p for p in checks):
-            raise ValueError(f"checks must be a list of dotted paths; got {checks!r}")
-        config = dataclasses.replace(config, checks=_named_checks(tuple(checks)))
+        paths = _argument("checks", "DOCKERFLOW_CHECKS", checks)
+        config = dataclasses.replace(config, checks=_named_checks(tuple(paths)))
     if timeout is not None:
-        real = isinstance(timeout, numbers.Real) and not isinstance(timeout, bool)
-        if not (real and math.isfinite(timeout) and timeout > 0):
-            raise ValueError(f"timeout must be a positive number of seconds; got {timeout!r}")
-        config = dataclasses.replace(config, timeout=float(timeout))
+        seconds = _argument("timeout", "DOCKERFLOW_HEARTBEAT_TIMEOUT", timeout)
+        config = dataclasses.replace(config, timeout=seconds)
     return config
+
+
+def _argument(name: str, setting: str, value: Any) -> Any:
+    # The argument stands in for the setting: the same rule, a ValueError naming it.
+    try:
+        return conf.validate(setting, value)
+    except conf.InvalidSetting as exc:
+        raise ValueError(f"{name}={value!r} is not valid; expected {exc}") from None
 
 
 def tidy_connections() -> None:

@@ -151,8 +151,9 @@ def test_a_timed_out_thread_is_retired_and_runs_its_exit_hook_when_the_check_ret
 
 def test_an_extra_idle_thread_left_by_concurrent_runs_ends(gate):
     threads = CheckThreads()
+    arguments = {"timeout": 5, "max_stuck": 2}
     callers = [
-        threading.Thread(target=threads.run, args=([("hung", gate)],), kwargs={"timeout": 5, "max_stuck": 2})
+        threading.Thread(target=threads.run, args=([("hung", gate)],), kwargs=arguments)
         for _ in range(2)
     ]
     for caller in callers:

@@ -169,14 +169,16 @@ def test_bad_runtime_setting_is_a_configuration_error(test_checks):
     test_checks.DOCKERFLOW_HEARTBEAT_TIMEOUT = "soon"
     _, error = run()
     assert error.returncode == 2
-    assert "DOCKERFLOW_HEARTBEAT_TIMEOUT must be a positive number of seconds" in str(error)
+    assert "DOCKERFLOW_HEARTBEAT_TIMEOUT='soon' is not valid; expected a number of seconds" in str(
+        error
+    )
 
 
 def test_messages_are_not_logged_twice_and_logger_is_restored(test_checks, caplog):
-    logger = logging.getLogger("dockerflow.checks.messages")
-    with caplog.at_level(logging.DEBUG, logger="dockerflow.checks.messages"):
+    logger = logging.getLogger("dockerflow.checks.registry")
+    with caplog.at_level(logging.DEBUG, logger="dockerflow.checks.registry"):
         run()
-    assert not [r for r in caplog.records if r.name == "dockerflow.checks.messages"]
+    assert not [r for r in caplog.records if r.name == "dockerflow.checks.registry"]
     assert logger.disabled is False
 
 

@@ -10,7 +10,6 @@ from django.test import override_settings
 
 from dockerflow import checks, health
 from dockerflow.checks import Error, Info, Warning
-from dockerflow.checks import concurrent as concurrent_module
 from dockerflow.django import heartbeat
 from dockerflow.django.heartbeat import run_heartbeat
 from tests.dockerflow.checks.helpers import (
@@ -329,30 +328,85 @@ def test_each_message_is_logged_once_per_run_at_its_level(caplog):
     assert record.check == NOISY
 
 
+SECONDS = "a number of seconds > 0 and <= 300"
+CHECK_PATHS = "a list of dotted paths such as 'dockerflow.django.checks.check_database_connected'"
+
+
 @pytest.mark.parametrize(
     ("setting", "value", "expected"),
     [
-        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", 0, "a positive number of seconds"),
-        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", -1.5, "a positive number of seconds"),
-        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", "5", "a positive number of seconds"),
-        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", float("nan"), "a positive number of seconds"),
-        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", True, "a positive number of seconds"),
-        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", None, "a positive number of seconds"),
-        ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", -1, "a non-negative number of seconds"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 0, "an integer >= 1"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 1.5, "an integer >= 1"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", False, "an integer >= 1"),
-        ("DOCKERFLOW_CHECKS", "myapp.checks.check_db", "a list of non-empty strings"),
-        ("DOCKERFLOW_CHECKS", [OK, None], "a list of non-empty strings"),
-        ("DOCKERFLOW_CHECKS", [""], "a list of non-empty strings"),
-        ("DOCKERFLOW_CHECKS", None, "a list of non-empty strings"),
-        ("SILENCED_SYSTEM_CHECKS", "x.E1", "a list of non-empty strings"),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", 0, SECONDS),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", -1.5, SECONDS),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", "5", SECONDS),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", float("nan"), SECONDS),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", True, SECONDS),
+        ("DOCKERFLOW_HEARTBEAT_TIMEOUT", None, SECONDS),
+        ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", -1, "a number of seconds >= 0 and <= 3600"),
+        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 0, "an integer from 1 to 100"),
+        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 1.5, "an integer from 1 to 100"),
+        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", False, "an integer from 1 to 100"),
+        ("DOCKERFLOW_CHECKS", "myapp.checks.check_db", CHECK_PATHS),
+        ("DOCKERFLOW_CHECKS", [OK, None], CHECK_PATHS),
+        ("DOCKERFLOW_CHECKS", [""], CHECK_PATHS),
+        ("DOCKERFLOW_CHECKS", None, CHECK_PATHS),
+        ("SILENCED_SYSTEM_CHECKS", "x.E1", "a list of check ids such as 'security.W009'"),
     ],
 )
 def test_bad_settings_raise_improperly_configured_naming_them(setting, value, expected):
     with override_settings(**{setting: value}), pytest.raises(ImproperlyConfigured) as info:
         run_heartbeat()
-    assert str(info.value) == f"{setting} must be {expected}; got {value!r}"
+    assert str(info.value) == f"{setting}={value!r} is not valid; expected {expected}"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"timeout": 0}, f"timeout=0 is not valid; expected {SECONDS}"),
+        ({"timeout": "5"}, f"timeout='5' is not valid; expected {SECONDS}"),
+        ({"checks": OK}, f"checks={OK!r} is not valid; expected {CHECK_PATHS}"),
+        ({"checks": ["not a path"]}, f"checks=['not a path'] is not valid; expected {CHECK_PATHS}"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_them(arguments, message):
+    with pytest.raises(ValueError, match="is not valid") as info:
+        run_heartbeat(**arguments)
+    assert str(info.value) == message
+
+
+def test_explicit_checks_and_timeout_replace_the_settings(fresh_checks):
+    with override_settings(DOCKERFLOW_CHECKS=[FAILS], DOCKERFLOW_HEARTBEAT_TIMEOUT=5):
+        results = run_heartbeat([OK, HUNG], timeout=0.2)
+        assert results.statuses == {OK: "ok", HUNG: "error"}
+        message = results.details[HUNG]["messages"][health.ERROR_CHECK_TIMED_OUT]
+        assert message.endswith("within 0.2 seconds")
+        fresh_checks.hung.release()
+        join_check_threads()
+        # The settings' own checks are untouched by the explicit run.
+        assert run_heartbeat().statuses == {FAILS: "error"}
+    assert fresh_checks.fails.calls == 1
+
+
+def test_a_call_with_other_checks_waits_for_the_run_in_progress(fresh_checks):
+    # One run at a time: a caller with different checks does not share the run in
+    # progress (it would get the wrong checks) but starts its own once it is over.
+    results = {}
+
+    def leader():
+        results["leader"] = run_heartbeat([HUNG], timeout=3)
+
+    thread = threading.Thread(target=leader)
+    thread.start()
+    assert fresh_checks.hung.started.wait(2)
+    follower = threading.Thread(target=lambda: results.update(follower=run_heartbeat([OK])))
+    follower.start()
+    time.sleep(0.2)
+    assert "follower" not in results
+    assert fresh_checks.ok.calls == 0
+    fresh_checks.hung.release()
+    thread.join(5)
+    follower.join(5)
+    assert results["leader"].statuses == {HUNG: "ok"}
+    assert results["follower"].statuses == {OK: "ok"}
 
 
 @pytest.mark.parametrize(
