@@ -1,0 +1,153 @@
+"""No import cycle anywhere inside ``dockerflow/``, lazy imports inside functions included.
+
+A cycle hidden behind a function-level import still ties two modules together
+(``checks.py`` -> ``heartbeat.py`` -> ``checks.py`` was one); so every ``import``
+statement counts, except those under ``if TYPE_CHECKING:``.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import dockerflow
+
+PACKAGE_DIR = Path(dockerflow.__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE_DIR.rglob("*.py"))}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    found: list[ast.Import | ast.ImportFrom] = []
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            found += _imports(ast.Module(body=node.orelse, type_ignores=[]))
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        found += _imports(node)
+    return found
+
+
+def _known(name: str) -> str | None:
+    """``name`` or its closest parent that is a module of the package."""
+    while name:
+        if name in MODULES:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def imported_modules(name: str) -> set[str]:
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in _imports(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            bases = [alias.name for alias in node.names]
+        else:
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            # "from x import y" imports the submodule x.y when there is one.
+            bases = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        targets |= {known for base in bases if (known := _known(base)) and known != name}
+    return targets
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(node: str) -> list[str] | None:
+        if node in visiting:
+            return [*visiting[visiting.index(node) :], node]
+        if node in done:
+            return None
+        visiting.append(node)
+        for target in sorted(graph[node]):
+            cycle = visit(target)
+            if cycle:
+                return cycle
+        visiting.pop()
+        done.add(node)
+        return None
+
+    for node in sorted(graph):
+        cycle = visit(node)
+        if cycle:
+            return cycle
+    return None
+
+
+def _without_parent_packages(name: str, targets: set[str]) -> set[str]:
+    # A module's own parent packages are already imported when it runs.
+    return {t for t in targets if not name.startswith(f"{t}.")}
+
+
+def test_the_finder_sees_a_lazy_import_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_function_level_and_relative_imports_are_counted():
+    # dockerflow.django.checks re-exports register from .apps at module level, and
+    # a relative "from . import conf" names the submodule, not the package.
+    assert "dockerflow.django.apps" in imported_modules("dockerflow.django.checks")
+    assert "dockerflow.django.conf" in imported_modules("dockerflow.django.apps")
+    assert "dockerflow.checks.runner" in imported_modules("dockerflow.checks.concurrent")
+
+
+def test_no_import_cycle_inside_the_package():
+    graph = {
+        name: _without_parent_packages(name, imported_modules(name)) for name in sorted(MODULES)
+    }
+    assert find_cycle(graph) is None
+
+
+def test_every_module_imports_on_its_own_in_a_fresh_interpreter():
+    # What a cycle breaks in practice: importing one module first, before the others.
+    script = (
+        "import importlib, sys, django\n"
+        "from django.conf import settings\n"
+        "settings.configure(INSTALLED_APPS=['dockerflow.django'], LOGGING_CONFIG=None)\n"
+        "django.setup()\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loaded in [m for m in sys.modules if m.split('.')[0] == 'dockerflow']:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as exc:\n"
+        "        failed.append(f'{name}: {exc}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *MODULES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    # Only a missing optional dependency may fail; never a partially initialised module.
+    assert "partially initialized" not in result.stdout, result.stdout
