@@ -11,12 +11,16 @@ extras of mixed types), it times:
 * plain json.dumps -- the same, with ``json.dumps(d)`` (its cached default encoder;
   it would raise on a value JSON has no type for, so it is only a reference);
 * ours, stdlib -- ``MozlogFormatter.format`` with orjson switched off;
-* ours, orjson -- ``MozlogFormatter.format`` with orjson (if installed).
+* ours, orjson -- ``MozlogFormatter.format`` with orjson (if installed);
+* python-json-logger -- its ``OrjsonFormatter`` writing the same information as a
+  mozlog line (``peer_formatter.py``), if installed: the peer of ``make bench``'s
+  orjson row, whose target is ours >= 1.3x it.
 
 Each figure is the median of several rounds. Two ratios are printed per variant:
 ``vs plain`` (records/s against building the dict + plain ``json.dumps``: the
-definition of the formatter's speed target) and ``vs baseline`` (against
-python-dockerflow's way). Each is the median of the per-round ratios.
+historical definition of the formatter's speed target), ``vs baseline`` (against
+python-dockerflow's way) and, with python-json-logger installed, ``vs peer`` (against
+its OrjsonFormatter). Each is the median of the per-round ratios.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import statistics
 import sys
 import timeit
 from collections.abc import Callable
+
+from peer_formatter import peer_formatters
 
 from dockerflow.logging import MozlogFormatter, encoding
 
@@ -89,6 +95,9 @@ def bench(name: str, record: logging.LogRecord, number: int, rounds: int) -> dic
     }
     if encoding.orjson is not None:
         variants["ours, orjson"] = (formatter.format, True)
+    peer = peer_formatters()[0].get("peer_orjson")
+    if peer is not None:
+        variants["python-json-logger"] = (peer.format, None)
 
     # Rounds interleave the variants, so a burst of load on a shared machine hits all
     # of them alike; each ratio is the median of the per-round ratios.
@@ -99,15 +108,20 @@ def bench(name: str, record: logging.LogRecord, number: int, rounds: int) -> dic
     base = times["baseline json.dumps"]
     plain_times = times["plain json.dumps"]
     print(f"\n{name} ({len(formatter.format(record))} bytes per line)")
-    print(f"  {'':<20} {'records/s':>10} {'us':>6}  {'vs plain':>8}  {'vs baseline':>11}")
+    references = {"vs plain": plain_times, "vs baseline": base}
+    if peer is not None:
+        references["vs peer"] = times["python-json-logger"]
+    print(f"  {'':<20} {'records/s':>10} {'us':>6}" + "".join(f"  {r:>11}" for r in references))
     results = {}
     for label, values in times.items():
         results[label] = number / statistics.median(values)
-        vs_base = statistics.median(b / t for b, t in zip(base, values, strict=True))
-        vs_plain = statistics.median(p / t for p, t in zip(plain_times, values, strict=True))
-        per_record = 1e6 / results[label]
-        rate = results[label]
-        print(f"  {label:<20} {rate:>10,.0f} {per_record:6.2f}  x{vs_plain:7.2f}  x{vs_base:10.2f}")
+        ratios = [
+            statistics.median(r / t for r, t in zip(ref, values, strict=True))
+            for ref in references.values()
+        ]
+        rate, per_record = results[label], 1e6 / results[label]
+        cells = "".join(f"  {ratio:10.2f}x" for ratio in ratios)
+        print(f"  {label:<20} {rate:>10,.0f} {per_record:6.2f}{cells}")
     return results
 
 

@@ -22,7 +22,6 @@ import gc
 import json
 import logging
 import resource
-import socket
 import statistics
 import sys
 import time
@@ -33,6 +32,7 @@ from typing import Any
 import bench_project
 import django
 from django.conf import settings
+from peer_formatter import peer_formatters
 from wsgi_loop import make_environ, per_request_us, start_response
 
 #: python-dockerflow's JsonLogFormatter warns that it is deprecated when LOGGING builds it.
@@ -162,21 +162,6 @@ def app_record() -> logging.LogRecord:
         logger.name, logging.INFO, __file__, 1, "user %s fetched %d items", ("alice", 42),
         None, "view", extra,
     )  # fmt: skip
-
-
-def peer_formatters() -> tuple[dict[str, logging.Formatter], str | None]:
-    """python-json-logger's OrjsonFormatter: as a mozlog line, and with its defaults."""
-    try:
-        from pythonjsonlogger.orjson import OrjsonFormatter
-    except ImportError as exc:  # it raises at import without orjson, too
-        return {}, f"python-json-logger's OrjsonFormatter cannot be imported ({exc})"
-    # What a mozlog line carries: time, logger, level, pid, host, EnvVersion, message.
-    envelope = OrjsonFormatter(
-        ["name", "levelname", "process", "message"],
-        timestamp=True,
-        static_fields={"hostname": socket.gethostname(), "EnvVersion": "2.0"},
-    )
-    return {"peer_orjson": envelope, "peer_orjson_default": OrjsonFormatter()}, None
 
 
 def measure_formatter(scale: float) -> dict[str, Any]:

@@ -26,16 +26,17 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.log import log_response
 
 from dockerflow.django import conf, views
+from dockerflow.django.compat_hooks import EXCEPTION_KEY, PythonDockerflowHooks
 from dockerflow.django.request_summary import LOGGER_NAME, log_summary
-from dockerflow.logging import generate_request_id, is_valid_request_id, request_id_context
+from dockerflow.logging.request_id import (
+    generate_request_id,
+    is_valid_request_id,
+    request_id_context,
+)
 
 __all__ = ["DockerflowMiddleware"]
 
 View = Callable[[HttpRequest], HttpResponseBase]
-
-# Per-request state kept on the request (its __dict__, which Django never clears).
-_TOKEN = "_dockerflow_rid_token"
-_EXCEPTION = "_dockerflow_exception"
 
 _perf_counter = time.perf_counter
 
@@ -76,7 +77,7 @@ def _remember_unhandled_exception(
     # never sees); it is sent from inside the except block, so sys.exc_info() is it.
     exc = sys.exc_info()[1]
     if request is not None and exc is not None:
-        request.__dict__[_EXCEPTION] = exc
+        request.__dict__[EXCEPTION_KEY] = exc
 
 
 got_request_exception.connect(
@@ -125,8 +126,7 @@ class DockerflowMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self._is_async:
             return self.__acall__(request)
-        config = middleware_config()
-        rid, start, token = _start(request, config)
+        config, rid, start, token = self._begin(request)
         try:
             view = config.endpoints.get(request.path_info)
             response = self.get_response(request) if view is None else _serve(view, request)
@@ -138,13 +138,12 @@ class DockerflowMiddleware:
         else:
             self._log_response(request, response, rid, start, config)
         finally:
-            _reset_request_id(token)
+            self._end(token)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         # The same steps as __call__, awaiting the rest of the chain.
-        config = middleware_config()
-        rid, start, token = _start(request, config)
+        config, rid, start, token = self._begin(request)
         try:
             view = config.endpoints.get(request.path_info)
             if view is None:
@@ -159,8 +158,36 @@ class DockerflowMiddleware:
         else:
             self._log_response(request, response, rid, start, config)
         finally:
-            _reset_request_id(token)
+            self._end(token)
         return response
+
+    @staticmethod
+    def _begin(
+        request: HttpRequest,
+    ) -> tuple[MiddlewareConfig, str, float, Token[str | None]]:
+        """Choose the request id, set it in the context, start the clock."""
+        config = middleware_config()
+        rid = request.META.get(config.request_id_meta_key)
+        if rid is None or not is_valid_request_id(rid):
+            rid = generate_request_id()
+        token = request_id_context.set(rid)
+        start = _perf_counter()
+        state = request.__dict__
+        state["_id"] = rid
+        state["_start_timestamp"] = start
+        return config, rid, start, token
+
+    @staticmethod
+    def _end(token: Token[str | None]) -> None:
+        """Reset the request id to what it was before ``_begin``."""
+        # try/except, not contextlib.suppress: this runs on every request and the
+        # context manager costs more than the rest of the reset.
+        try:  # noqa: SIM105
+            request_id_context.reset(token)
+        except (RuntimeError, ValueError):
+            # Used already, or made in another context (a caller split the hooks across
+            # tasks): nothing of ours is left to undo here.
+            pass
 
     def _log_response(
         self,
@@ -182,11 +209,13 @@ class DockerflowMiddleware:
         rid: str | None,
         start: float | None,
         exception: BaseException | None,
-        config: MiddlewareConfig,
+        config: MiddlewareConfig | None = None,
     ) -> None:
         # An exception recorded during the request (process_exception or Django's
         # got_request_exception) is the one the summary reports.
-        recorded = request.__dict__.pop(_EXCEPTION, None)
+        recorded = request.__dict__.pop(EXCEPTION_KEY, None)
+        if config is None:
+            config = middleware_config()
         log_summary(
             self.summary_logger,
             request,
@@ -197,52 +226,6 @@ class DockerflowMiddleware:
             config.log_querystring,
         )
 
-    # python-dockerflow's hooks. Django calls __call__, never these; they keep working
-    # for code (and tests) that drive the middleware by hand. Whatever another
-    # middleware did to request._id / request._start_timestamp, __call__ logs the
-    # values it chose itself; the hooks can only read them back from the request.
-
-    def process_request(self, request: HttpRequest) -> HttpResponseBase | None:
-        """Start the request (id, timer); return the response for a Dockerflow endpoint."""
-        config = middleware_config()
-        request.__dict__[_TOKEN] = _start(request, config)[2]
-        view = config.endpoints.get(request.path_info)
-        # Unlike __call__, a view's exception (/__error__) goes up to Django's handler,
-        # as python-dockerflow's process_request does.
-        return None if view is None else view(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        """Remember the view's exception for the summary; let Django handle it."""
-        request.__dict__[_EXCEPTION] = exception
-
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase | None
-    ) -> HttpResponseBase | None:
-        """Log the ``request.summary`` record and reset the request id."""
-        state = request.__dict__
-        token = state.pop(_TOKEN, None)
-        try:
-            rid = state.get("_id") or request_id_context.get()
-            start = state.get("_start_timestamp")
-            self._log(request, response, rid, start, None, middleware_config())
-        finally:
-            if token is not None:
-                _reset_request_id(token)
-        return response
-
-
-def _start(request: HttpRequest, config: MiddlewareConfig) -> tuple[str, float, Token[str | None]]:
-    """Choose the request id, set it in the context, start the clock."""
-    rid = request.META.get(config.request_id_meta_key)
-    if rid is None or not is_valid_request_id(rid):
-        rid = generate_request_id()
-    token = request_id_context.set(rid)
-    start = _perf_counter()
-    state = request.__dict__
-    state["_id"] = rid
-    state["_start_timestamp"] = start
-    return rid, start, token
-
 
 def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
     try:
@@ -252,14 +235,3 @@ def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
         # reporters), the django.request log, handler500 -- and a response, so the
         # summary is still logged.
         return views.probe_headers(response_for_exception(request, exc))
-
-
-def _reset_request_id(token: Token[str | None]) -> None:
-    # try/except, not contextlib.suppress: this runs on every request and the context
-    # manager costs more than the rest of the reset.
-    try:  # noqa: SIM105
-        request_id_context.reset(token)
-    except (RuntimeError, ValueError):
-        # Used already, or made in another context (a caller split the hooks across
-        # tasks): nothing of ours is left to undo here.
-        pass
