@@ -1,10 +1,11 @@
 """The ``request.summary`` log record: one per request, built without wasted work.
 
-The record is made by :class:`~dockerflow.logging.fast_record.RecordTemplate` (the
-same record ``Logger.makeRecord`` would make, copied from a per-level prototype when
-the stdlib record factory is in use) and passed to ``Logger.handle`` only when the
-logger is enabled for its level, which skips ``Logger._log``'s ``findCaller`` stack
-walk and all field building for a silenced logger.
+The record comes from the logger's own ``makeRecord`` and is passed to
+``Logger.handle`` only when the logger is enabled for its level: a silenced logger
+costs no field building, and no ``findCaller`` stack walk is ever needed.
+
+Every value read from the request, the user or the exception is guarded: whatever
+those objects' methods raise, the summary is written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import LazyObject, empty
 
-from dockerflow.logging.fast_record import RecordTemplate
+from dockerflow.logging.encoding import safe_str
 
 LOGGER_NAME = "request.summary"
 
@@ -40,20 +41,22 @@ _INFO = logging.INFO
 _ERROR = logging.ERROR
 _FUNC_NAME = "request_summary"
 _perf_counter = time.perf_counter
-_template: RecordTemplate | None = None
 
 
-#: The fields every summary has, in order; ``uid`` and ``querystring`` follow when set.
-FIELD_KEYS = ("errno", "code", "agent", "lang", "method", "path", "rid", "t")
+def _text(value: object, cap: int) -> str:
+    """``value`` as an exact ``str`` of at most ``cap`` characters (``""`` for None)."""
+    if type(value) is not str:
+        value = "" if value is None else safe_str(value)
+    return value[:cap]  # type: ignore[index]
 
 
-def _record_template(logger: logging.Logger) -> RecordTemplate:
-    # One template per logger object; the middleware's summary_logger is replaceable.
-    global _template
-    template = _template
-    if template is None or template.logger is not logger:
-        template = _template = RecordTemplate(logger, __file__, _FUNC_NAME, FIELD_KEYS)
-    return template
+def _user_id(user: Any) -> Any:
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    pk = getattr(user, "pk", None)
+    if pk is None or type(pk) is int or type(pk) is str:
+        return pk
+    return safe_str(pk)
 
 
 def loaded_user_id(request: HttpRequest) -> Any:
@@ -61,6 +64,7 @@ def loaded_user_id(request: HttpRequest) -> Any:
 
     Looks only at what is already in ``request.__dict__``: evaluating the lazy
     ``request.user`` would cost a session read (and often a query) on every request.
+    ``None`` too when reading the user raises.
     """
     state = request.__dict__
     user = state.get("_cached_user")
@@ -74,12 +78,10 @@ def loaded_user_id(request: HttpRequest) -> Any:
                 return None
         if user is None:
             return None
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    pk = getattr(user, "pk", None)
-    if pk is None or isinstance(pk, (int, str)):
-        return pk
-    return str(pk)
+    try:
+        return _user_id(user)
+    except Exception:
+        return None
 
 
 def write_summary_fields(
@@ -96,23 +98,29 @@ def write_summary_fields(
     meta = request.META
     fields["errno"] = errno
     fields["code"] = None if response is None else response.status_code
-    fields["agent"] = meta.get("HTTP_USER_AGENT", "")[:MAX_AGENT]
-    fields["lang"] = meta.get("HTTP_ACCEPT_LANGUAGE", "")[:MAX_LANG]
-    fields["method"] = (request.method or "")[:MAX_METHOD]
-    fields["path"] = request.path[:MAX_PATH]
+    fields["agent"] = _text(meta.get("HTTP_USER_AGENT"), MAX_AGENT)
+    fields["lang"] = _text(meta.get("HTTP_ACCEPT_LANGUAGE"), MAX_LANG)
+    fields["method"] = _text(request.method, MAX_METHOD)
+    fields["path"] = _text(request.path, MAX_PATH)
     fields["rid"] = rid
     if start is not None:
         fields["t"] = int((_perf_counter() - start) * 1000)
-    else:
-        fields.pop("t", None)
     uid = loaded_user_id(request)
     if uid is not None:
         fields["uid"] = uid
     if log_querystring:
         # Unquoting never lengthens a string: cap the raw value first so a huge query
         # string costs no more work than a capped one.
-        raw = meta.get("QUERY_STRING", "")[: 4 * MAX_QUERYSTRING]
+        raw = _text(meta.get("QUERY_STRING"), 4 * MAX_QUERYSTRING)
         fields["querystring"] = unquote(raw)[:MAX_QUERYSTRING]
+
+
+def _exc_info(exception: BaseException) -> tuple[type[BaseException], BaseException, Any]:
+    try:
+        tb = exception.__traceback__
+    except Exception:  # an exception class whose __getattribute__ raises
+        tb = None
+    return type(exception), exception, tb
 
 
 def log_summary(
@@ -130,16 +138,15 @@ def log_summary(
     message, ``exc_info``); everything else, 4xx and 5xx responses included, is INFO
     with ``errno`` 0 -- ``code`` says how it went.
     """
-    if exception is not None and not isinstance(exception, CLIENT_ERRORS):
-        level, errno, message = _ERROR, 500, str(exception)[:MAX_MESSAGE]
-        exc_info = (type(exception), exception, exception.__traceback__)
+    if exception is not None and not issubclass(type(exception), CLIENT_ERRORS):
+        level, errno, message = _ERROR, 500, _text(exception, MAX_MESSAGE)
+        exc_info = _exc_info(exception)
     else:
         level, errno, message, exc_info = _INFO, 0, "", None
     if not logger.isEnabledFor(level):
         return
-    record = _record_template(logger).make(level, message, exc_info)
-    # Not makeRecord(extra=...): its per-key clash check costs more than building the
-    # record, and these keys are fixed and never clash with a LogRecord attribute. The
-    # record already has them (as None), so filling them in never grows its __dict__.
+    record = logger.makeRecord(logger.name, level, __file__, 0, message, (), exc_info, _FUNC_NAME)
+    # Not makeRecord(extra=...): its per-key clash check costs more than the fields,
+    # and these keys are fixed and never clash with a LogRecord attribute.
     write_summary_fields(record.__dict__, request, response, rid, start, errno, log_querystring)
     logger.handle(record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dockerflow.logging.compat import get_or_generate_request_id
 from dockerflow.logging.formatter import (
     LOGGING_FORMAT_VERSION,
     JsonLogFormatter,
@@ -11,7 +12,6 @@ from dockerflow.logging.handler import MozlogHandler
 from dockerflow.logging.request_id import (
     RequestIdLogFilter,
     generate_request_id,
-    get_or_generate_request_id,
     is_valid_request_id,
     request_id_context,
 )

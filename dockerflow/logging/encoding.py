@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import json.encoder
 import math
 import re
 from collections.abc import Callable
@@ -29,46 +28,50 @@ except ImportError:  # pragma: no cover - the dev venv has orjson; tox covers it
 MAX_DEPTH = 100
 
 _INF = math.inf
+_KEYWORDS = {True: "true", False: "false", None: "null"}
 
 
 def safe_repr(value: object) -> str:
     """``repr(value)``, or a marker naming the type if ``__repr__`` itself fails."""
     try:
-        return repr(value)
+        text = repr(value)
+        # A str subclass from __repr__ could misbehave later: keep only its characters.
+        return text if type(text) is str else str.__str__(text)
     except Exception as exc:
-        return f"<unrepresentable {type(value).__name__} object: {type(exc).__name__}>"
+        try:
+            return f"<unrepresentable {type(value).__name__} object: {type(exc).__name__}>"
+        except Exception:  # a metaclass whose __name__ raises
+            return "<unrepresentable object>"
+
+
+def safe_str(value: object) -> str:
+    """``str(value)``, or :func:`safe_repr` if ``__str__`` fails; always an exact ``str``.
+
+    A ``str`` subclass gives its characters without calling its ``__str__``.
+    """
+    t = type(value)
+    if t is str:
+        return value  # type: ignore[return-value]
+    if issubclass(t, str):
+        return str.__str__(value)  # type: ignore[arg-type]  # its characters, whatever __str__ does
+    try:
+        text = str(value)
+        return text if type(text) is str else str.__str__(text)
+    except Exception:
+        return safe_repr(value)
 
 
 # --- standard library -------------------------------------------------------------
 
-# JSONEncoder.encode() rebuilds its C encoder on every call; building it once saves
-# about a microsecond per record. The signature of c_make_encoder is the same on
-# CPython 3.10-3.13; anything else falls back to the public API.
-_json_encoder = json.JSONEncoder(
+# One encoder for every record: JSONEncoder.encode() is cheaper than json.dumps(),
+# which checks its arguments and builds an encoder per call.
+_stdlib_encode = json.JSONEncoder(
     ensure_ascii=True,
     separators=(",", ":"),
     allow_nan=False,
     check_circular=False,  # a cycle fails with RecursionError and goes to _clean()
     default=safe_repr,
-)
-
-
-def _make_stdlib_encode() -> Callable[[Any], str]:
-    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if c_make_encoder is not None:
-        try:
-            c_encode = c_make_encoder(
-                None, safe_repr, json.encoder.encode_basestring_ascii, None, ":", ",",
-                False, False, False,
-            )  # fmt: skip
-            if "".join(c_encode({"a": [1.5, None]}, 0)) == '{"a":[1.5,null]}':
-                return lambda obj: "".join(c_encode(obj, 0))
-        except Exception:  # pragma: no cover - only on interpreters with another _json
-            pass
-    return _json_encoder.encode  # pragma: no cover
-
-
-_stdlib_encode = _make_stdlib_encode()
+).encode
 
 
 def _clean_float(value: float) -> float | str:
@@ -94,58 +97,74 @@ def _clean_int(value: int) -> int | str:
 
 def _clean_key(key: object) -> str:
     # The conversions the stdlib applies to non-str keys; repr() for the rest.
-    if isinstance(key, str):
-        return key
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    if isinstance(key, int):
-        return str(_clean_int(int.__index__(key)))
-    if isinstance(key, float):
-        cleaned = _clean_float(key)
-        return cleaned if isinstance(cleaned, str) else float.__repr__(cleaned)
+    t = type(key)
+    if t is str:
+        return key  # type: ignore[return-value]
+    if key is True or key is False or key is None:
+        return _KEYWORDS[key]  # type: ignore[index]
+    if issubclass(t, str):
+        return str.__str__(key)  # type: ignore[arg-type]
+    if issubclass(t, int):
+        return str(_clean_int(int.__index__(key)))  # type: ignore[arg-type]
+    if issubclass(t, float):
+        cleaned = _clean_float(float.__float__(key))  # type: ignore[arg-type]
+        return cleaned if type(cleaned) is str else float.__repr__(cleaned)  # type: ignore[return-value,arg-type]
     return safe_repr(key)
 
 
 def _clean(value: Any, active: set[int], depth: int) -> Any:
-    """A copy of ``value`` that the strict stdlib encoder cannot refuse."""
-    if isinstance(value, str) or value is None or value is True or value is False:
+    """A copy of ``value`` that the strict stdlib encoder cannot refuse.
+
+    Only ``type(value)`` is trusted: a subclass's own methods (``items``, ``__iter__``,
+    ``__str__``...) and ``isinstance``, which reads ``__class__``, may raise. Builtin
+    subclasses give what the stdlib encoder writes for them: their base type's value.
+    """
+    t = type(value)
+    if t is str or value is None or value is True or value is False:
         return value
-    if isinstance(value, int):
-        return _clean_int(value)
-    if isinstance(value, float):
-        return _clean_float(value)
-    if isinstance(value, (dict, list, tuple)):
-        kind = type(value).__name__
-        if id(value) in active:
-            return f"<cyclic reference to {kind}>"
-        if depth >= MAX_DEPTH:
-            return f"<{kind} nested too deeply>"
-        active.add(id(value))
-        try:
-            if isinstance(value, dict):
-                return {_clean_key(k): _clean(v, active, depth + 1) for k, v in value.items()}
-            return [_clean(v, active, depth + 1) for v in value]
-        finally:
-            active.discard(id(value))
-    return safe_repr(value)
+    if issubclass(t, str):
+        return str.__str__(value)
+    if issubclass(t, int):
+        return _clean_int(int.__index__(value))
+    if issubclass(t, float):
+        return _clean_float(float.__float__(value))
+    if not issubclass(t, (dict, list, tuple)):
+        return safe_repr(value)
+    kind = t.__name__
+    if id(value) in active:
+        return f"<cyclic reference to {kind}>"
+    if depth >= MAX_DEPTH:
+        return f"<{kind} nested too deeply>"
+    active.add(id(value))
+    try:
+        if issubclass(t, dict):
+            # The stdlib encoder calls a dict subclass's items() (e.g. a QueryDict's last
+            # values): so do we, and fall back to its repr() when that fails.
+            items = value.items() if t is dict else list(value.items())
+            return {_clean_key(k): _clean(v, active, depth + 1) for k, v in items}
+        # The stdlib encoder reads a list's or tuple's items, never its __iter__.
+        items = list.__iter__(value) if issubclass(t, list) else tuple.__iter__(value)
+        return [_clean(v, active, depth + 1) for v in items]
+    except RecursionError:
+        raise
+    except Exception:
+        return safe_repr(value)
+    finally:
+        active.discard(id(value))
 
 
 def dumps_stdlib(obj: dict[str, Any]) -> str:
     """Encode ``obj`` with the standard library; never raises for bad values."""
     try:
         return _stdlib_encode(obj)
-    except (ValueError, TypeError, RecursionError):
-        pass
+    except Exception:
+        pass  # whatever a value did (a cycle, NaN, a raising items()...): clean it
     try:
         return _stdlib_encode(_clean(obj, set(), 0))
     except Exception as exc:
         # E.g. the stack was already nearly exhausted by the caller: keep the top
         # level, flattened to strings, which needs no recursion at all.
-        flat = {_clean_key(k): safe_repr(v) for k, v in obj.items()}
+        flat = {_clean_key(k): safe_repr(v) for k, v in dict.items(obj)}
         flat["encoding_error"] = safe_repr(exc)
         return _stdlib_encode(flat)
 
@@ -182,8 +201,9 @@ def _orjson_same(value: Any, depth: int) -> bool:
             if not (t is str or t is int or _orjson_same(item, depth)):
                 return False
         return True
-    # Anything else goes to safe_repr() in both encoders.
-    return not isinstance(value, _ORJSON_DIFFERENT)
+    # Anything else goes to safe_repr() in both encoders. (Not isinstance(): it reads
+    # __class__, which a proxy may fake or an object make raise.)
+    return not issubclass(t, _ORJSON_DIFFERENT)
 
 
 _NOT_PRINTABLE_ASCII = re.compile(r"[^\x00-\x7e]")
@@ -227,7 +247,7 @@ def _dumps_orjson(
             return fallback(obj)
     try:
         text = _orjson_dumps(obj, default=safe_repr, option=_ORJSON_OPTIONS).decode()
-    except TypeError:
+    except Exception:
         # orjson.JSONEncodeError: non-str key, int over 64 bits, lone surrogate, or
         # default() returned something it refuses. The stdlib copes with all of them.
         return fallback(obj)
@@ -245,7 +265,7 @@ def dumps_orjson(obj: dict[str, Any]) -> str:
 def _dumps_stdlib_plain(obj: dict[str, Any]) -> str | None:
     try:
         return _stdlib_encode(obj)
-    except (ValueError, TypeError, RecursionError):
+    except Exception:
         return None
 
 

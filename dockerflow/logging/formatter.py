@@ -107,6 +107,8 @@ class MozlogFormatter(logging.Formatter):
             # Arguments that don't match the format: keep both rather than lose the record.
             message = f"{safe_repr(record.msg)} % {safe_repr(record.args)}"
             fields["msg_error"] = safe_repr(exc)
+        if type(message) is not str:
+            message = str.__str__(message)  # a str subclass's methods may raise
         if message and not self.is_value_jsonlike(message):
             fields["msg"] = message
 

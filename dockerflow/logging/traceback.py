@@ -16,19 +16,29 @@ def _chain(exc_value: BaseException | None) -> list[tuple[BaseException, str]]:
     chain: list[tuple[BaseException, str]] = []
     seen = {id(exc_value)}
     current = exc_value
-    while current is not None:
-        if current.__cause__ is not None:
-            current, separator = current.__cause__, _CAUSE
-        elif current.__context__ is not None and not current.__suppress_context__:
-            current, separator = current.__context__, _CONTEXT
-        else:
-            break
-        if id(current) in seen:  # a cycle in the chain
-            break
-        seen.add(id(current))
-        chain.append((current, separator))
+    try:
+        while current is not None:
+            if current.__cause__ is not None:
+                current, separator = current.__cause__, _CAUSE
+            elif current.__context__ is not None and not current.__suppress_context__:
+                current, separator = current.__context__, _CONTEXT
+            else:
+                break
+            if id(current) in seen:  # a cycle in the chain
+                break
+            seen.add(id(current))
+            chain.append((current, separator))
+    except Exception:
+        pass  # an exception whose attributes raise: the chain stops there
     chain.reverse()
     return chain
+
+
+def _traceback_of(exc: BaseException) -> TracebackType | None:
+    try:
+        return exc.__traceback__
+    except Exception:
+        return None
 
 
 def _block(exc_type: object, exc_value: object, tb: TracebackType | None) -> str:
@@ -53,7 +63,7 @@ def safer_format_traceback(
     """
     parts = ["Uncaught exception:\n"]
     for earlier, separator in _chain(exc_value):
-        parts.append(_block(type(earlier), earlier, earlier.__traceback__))
+        parts.append(_block(type(earlier), earlier, _traceback_of(earlier)))
         parts.append(separator)
     parts.append(_block(exc_type, exc_value, tb))
     return "".join(parts)

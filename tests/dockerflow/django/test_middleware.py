@@ -337,6 +337,26 @@ def test_hooks_serve_endpoints_from_process_request(caplog, rf):
     assert only_summary(caplog).path == "/__lbheartbeat__/"
 
 
+def test_hooks_let_the_error_endpoint_raise_and_reset_the_id(caplog, rf):
+    # As python-dockerflow's process_request: /__error__'s exception goes up to Django.
+    middleware = DockerflowMiddleware()
+    request = rf.get("/__error__")
+    with pytest.raises(views.DeliberateError):
+        middleware.process_request(request)
+    assert request_id_context.get() is None
+    assert "_dockerflow_rid_token" not in request.__dict__
+    assert summaries(caplog) == []  # Django's handler answers it; the hooks log nothing
+
+
+def test_hooks_live_in_the_compatibility_mixin():
+    from dockerflow.django.compat_hooks import PythonDockerflowHooks
+
+    assert issubclass(DockerflowMiddleware, PythonDockerflowHooks)
+    for hook in ("process_request", "process_exception", "process_response"):
+        assert hook not in vars(DockerflowMiddleware)
+        assert hook in vars(PythonDockerflowHooks)
+
+
 def test_summary_survives_a_middleware_that_removed_our_attributes(caplog, summary_request):
     class HostileMiddleware(MiddlewareMixin):
         def process_request(self, request):

@@ -110,6 +110,12 @@ def test_forked_children_do_not_repeat_the_parents_ids() -> None:
     assert result.stdout.strip() == "True"
 
 
+def test_get_or_generate_request_id_is_a_compatibility_api() -> None:
+    from dockerflow.logging import compat
+
+    assert get_or_generate_request_id is compat.get_or_generate_request_id
+
+
 @pytest.mark.parametrize("key", ["X-Request-ID", "x-request-id", "X-REQUEST-ID"])
 def test_plain_dict_lookup_is_case_insensitive(key: str) -> None:
     assert get_or_generate_request_id({key: "abc-123"}) == "abc-123"
