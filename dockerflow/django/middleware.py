@@ -100,12 +100,13 @@ def _log_error_response(request: HttpRequest, response: HttpResponseBase) -> Non
         )
 
 
-class DockerflowMiddleware:
+class DockerflowMiddleware(PythonDockerflowHooks):
     """Serve ``/__version__``, ``/__heartbeat__``, ``/__lbheartbeat__`` and ``/__error__``
     (with or without a trailing slash) and log a ``request.summary`` for every request.
 
     New-style middleware, sync and async. The python-dockerflow hooks
-    ``process_request``, ``process_exception`` and ``process_response`` remain usable
+    ``process_request``, ``process_exception`` and ``process_response``
+    (:class:`~dockerflow.django.compat_hooks.PythonDockerflowHooks`) remain usable
     directly, and ``get_response`` may be omitted when only they are used.
     """
 
