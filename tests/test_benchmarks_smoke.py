@@ -152,3 +152,39 @@ def test_a_row_without_denominator_has_an_absolute_target(bench: SimpleNamespace
         "0.60 (+100%) **not reproduced within ±10%**",
     ]
     assert cells[8] == "**MISSED**: needs ≤ 1.00, is 1.20"
+
+
+def test_results_md_and_history_are_written(
+    bench: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench.report, "RESULTS_MD", tmp_path / "RESULTS.md")
+    monkeypatch.setattr(bench.report, "RESULTS_JSON", tmp_path / "results.json")
+    versions = {
+        "python": "3.11.7",
+        "django": "5.2.19",
+        "whitenoise": "6.12.0",
+        "orjson": "3.13.0",
+        "python-json-logger": "4.2.0",
+    }
+    info = {
+        "ours": {**versions, "dockerflow-settings": "0.1.0"},
+        "pydf": {**versions, "dockerflow": "2026.3.4"},
+    }
+    header = bench.report.make_header(info, 9, "1.00 0.50 0.25", 4.2)
+    raw = formatter_runs(ours=[300.0], peer=[200.0], pydf=[210.0])
+    results = bench.ratios.summarize_all(bench.rows.ROWS, raw, {"heartbeat_pg": "not measured: x"})
+    table = bench.report.render_table(results, None)
+    bench.report.write_markdown(header, table, ["a note"], None)
+    bench.report.save_history([{"commit": "old"}], header, results)
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "load average at start 1.00 0.50 0.25" in text
+    assert "python-json-logger 4.2.0" in text
+    assert "| heartbeat, fast checks, PostgreSQL | ms | - |" in text
+    assert "- a note" in text
+    runs = json.loads((tmp_path / "results.json").read_text())["runs"]
+    assert (len(runs), runs[0]["commit"]) == (2, "old")
+    assert runs[-1]["rows"]["formatter_orjson_peer"]["ratio"] == 1.5
+    assert "heartbeat_pg" not in runs[-1]["rows"]  # a reason, not a result
+    info["pydf"]["orjson"] = "3.12.0"
+    with pytest.raises(SystemExit, match="orjson"):
+        bench.report.make_header(info, 9, "", 1.0)
