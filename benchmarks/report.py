@@ -171,8 +171,10 @@ def write_markdown(
         "ratio; everything else, lower is better). *per-round ratios* is the range of the "
         "ratio within each round's pair of figures; *previous run* is the ratio the run "
         f"before this one found (commit {previous.get('commit', '?') if previous else '-'}) "
-        "and the change since. The targets are those of the architecture issue's revision; "
-        "a row without one is informational.",
+        "and the change since. Targets: the architecture issue's revision sets those of the "
+        "middleware, both formatter rows, the slow and PostgreSQL heartbeats and the "
+        "OpenTelemetry lookup; /__lbheartbeat__, which it does not list, is informational; "
+        "the SQLite heartbeat, memory and settings-load rows keep their earlier targets.",
         "",
         *table,
         "",
