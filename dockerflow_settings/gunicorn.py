@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dockerflow.logging import MozlogFormatter
-from dockerflow_settings import parsing
+from dockerflow_settings import gunicorn_drain, parsing
 
 DEFAULT_PORT = 8000
 #: Cap of the default worker count: CPU counts seen inside containers are often the
@@ -126,6 +126,11 @@ def on_starting(server: Any) -> None:
     logging.captureWarnings(True)
 
 
+def when_ready(server: Any) -> None:
+    """Drain on SIGTERM when ``DJANGO_DOCKERFLOW_DRAIN_SECONDS`` > 0 (see gunicorn_drain)."""
+    gunicorn_drain.install(os.environ)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m dockerflow_settings.gunicorn ARGS``: run gunicorn with this configuration.
 
@@ -151,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 try:
     bind = [f"0.0.0.0:{read_port(os.environ)}"]
     workers = read_worker_count(os.environ, usable_cpu_count())
-except EnvironmentValueError as _exc:
+    gunicorn_drain.read_drain_seconds(os.environ)
+except (EnvironmentValueError, gunicorn_drain.DrainSecondsError) as _exc:
     raise fail(str(_exc)) from None
 accesslog = None
 errorlog = "-"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,6 +23,13 @@ REDIS_URL = os.environ.get("DOCKERFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/
 
 def services_required() -> bool:
     return os.environ.get("DOCKERFLOW_TEST_SERVICES", "").strip().lower() == "required"
+
+
+def unavailable(message: str) -> NoReturn:
+    """Skip the test with ``message``, or fail it when DOCKERFLOW_TEST_SERVICES=required."""
+    if services_required():
+        pytest.fail(f"{message}; DOCKERFLOW_TEST_SERVICES=required", pytrace=False)
+    pytest.skip(message)
 
 
 def reachable(url: str, timeout: float = 1.0) -> bool:

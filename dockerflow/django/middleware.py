@@ -96,7 +96,12 @@ def _log_error_response(request: HttpRequest, response: HttpResponseBase) -> Non
     """
     if response.status_code >= 400:
         log_response(
-            "%s: %s", response.reason_phrase, request.path, response=response, request=request
+            "%s: %s",
+            response.reason_phrase,
+            request.path,
+            response=response,
+            request=request,
+            level="info" if isinstance(response, views.DrainingResponse) else None,
         )
 
 

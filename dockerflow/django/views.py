@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 
 from dockerflow import checks
 from dockerflow.django import conf
+from dockerflow.django.drain import draining
 from dockerflow.django.heartbeat import run_heartbeat
 from dockerflow.masking import mask_text
 from dockerflow.version import DEFAULT_ROOT, VersionFileError
@@ -66,15 +67,29 @@ def json_response(payload: dict[str, Any] | bytes, status: int = 200) -> HttpRes
 
 #: The whole /__lbheartbeat__ body: constant, so answering costs no serialisation.
 LBHEARTBEAT_BODY = b'{"status":"ok"}'
+#: The /__lbheartbeat__ body (with a 503) while the server drains before stopping.
+LBHEARTBEAT_DRAINING_BODY = b'{"status":"draining"}'
+
+
+class DrainingResponse(HttpResponse):
+    """``/__lbheartbeat__``'s 503 while draining: expected in every deploy, not an error
+    (the middleware has Django log it at INFO, not ERROR)."""
+
+    status_code = 503
 
 
 def lbheartbeat(request: HttpRequest) -> HttpResponse:
     """``/__lbheartbeat__``: ``{"status":"ok"}`` for load balancers; no I/O, no database.
 
     python-dockerflow answers an empty ``text/html`` 200; a JSON body keeps every
-    Dockerflow endpoint ``application/json`` (probes only look at the status).
+    Dockerflow endpoint ``application/json`` (probes only look at the status). After
+    ``SIGTERM`` with a drain period (:mod:`dockerflow.django.drain`): 503
+    ``{"status":"draining"}``, so load balancers take the instance out.
     """
-    response = HttpResponse(LBHEARTBEAT_BODY, content_type="application/json")
+    if draining:
+        response = DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON)
+    else:
+        response = HttpResponse(LBHEARTBEAT_BODY, content_type=JSON)
     probe_headers(response)
     return response
 

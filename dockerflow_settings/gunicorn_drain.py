@@ -1,0 +1,135 @@
+"""Draining on SIGTERM in a gunicorn master.
+
+gunicorn's master answers ``SIGTERM`` by closing its listening sockets and sending
+``SIGTERM`` to every worker at once, so an instance stops about a second later while a
+load balancer may still route requests to it. With ``DJANGO_DOCKERFLOW_DRAIN_SECONDS``
+above 0, :func:`install` (called from the ``when_ready`` hook of
+:mod:`dockerflow_settings.gunicorn`, after gunicorn installed its own signal handlers
+and before it forks the workers) puts a handler in front of gunicorn's:
+
+1. on ``SIGTERM`` it sets :data:`dockerflow.django.drain.draining`, which every worker
+   sees at once, so ``/__lbheartbeat__`` answers 503 ``{"status":"draining"}`` while
+   everything else is still served normally;
+2. a thread logs the start, waits the drain period, logs the end and sends ``SIGTERM``
+   to the master again;
+3. that second ``SIGTERM`` goes to gunicorn's own handler (restored first): the usual
+   graceful shutdown, bounded by ``--graceful-timeout``.
+
+A further ``SIGTERM`` during the drain changes nothing; ``SIGINT`` and ``SIGQUIT`` still
+stop at once. Logging happens in the thread, never in the signal handler: a handler may
+run in the middle of the master's own write to stdout.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Mapping
+from types import FrameType
+from typing import Any
+
+from dockerflow.django.drain import SharedFlag, draining
+from dockerflow_settings import parsing, table
+
+#: The setting (and table row) giving the drain period in seconds.
+SETTING = "DOCKERFLOW_DRAIN_SECONDS"
+#: The mozlog ``Type`` of the lines marking the start and the end of a drain.
+LOGGER_NAME = "dockerflow.drain"
+
+logger = logging.getLogger(LOGGER_NAME)
+
+
+class DrainSecondsError(ValueError):
+    """``DJANGO_DOCKERFLOW_DRAIN_SECONDS`` has a value the server cannot use."""
+
+
+def read_drain_seconds(environ: Mapping[str, str]) -> float:
+    """The drain period from the environment, parsed by the settings table's row; 0 if unset."""
+    row = table.BY_NAME.get(SETTING)
+    if row is None or row.env_var is None or row.parse is None:  # pragma: no cover
+        name, parse = f"DJANGO_{SETTING}", parsing.number(0, inclusive=True)
+    else:
+        name, parse = row.env_var, row.parse
+    value = environ.get(name)
+    if parsing.is_unset(value):
+        return 0.0
+    try:
+        return float(parse(value))  # type: ignore[arg-type]
+    except parsing.ParseError as exc:
+        raise DrainSecondsError(f"{name}={value!r} is not valid: expected {exc}") from None
+
+
+class Drain:
+    """The ``SIGTERM`` handling of one gunicorn master: drain first, then gunicorn's own."""
+
+    def __init__(self, seconds: float, flag: SharedFlag = draining) -> None:
+        self.seconds = seconds
+        self.flag = flag
+        self.started = threading.Event()
+        self.over = threading.Event()
+        self._master_pid = 0
+        self._gunicorn_handler: Any = signal.SIG_DFL
+
+    def install(self) -> None:
+        """Share the flag with the workers to come; put our handler before gunicorn's."""
+        self.flag.share()
+        self._master_pid = os.getpid()
+        previous = signal.getsignal(signal.SIGTERM)
+        # None: a handler not installed from Python, which getsignal cannot return.
+        self._gunicorn_handler = signal.SIG_DFL if previous is None else previous
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+
+    def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        # A worker between fork and its own signal setup, or the drain is over:
+        # gunicorn's behaviour.
+        if os.getpid() != self._master_pid or self.over.is_set():
+            self._pass_on(signum, frame)
+            return
+        if self.started.is_set():
+            return
+        self.started.set()
+        self.flag.set()
+        threading.Thread(target=self._run, name="dockerflow-drain", daemon=True).start()
+
+    def _run(self) -> None:
+        began = time.monotonic()
+        logger.info(
+            "SIGTERM: draining for %gs; /__lbheartbeat__ answers 503 in every worker, "
+            "other requests are served",
+            self.seconds,
+            extra={"event": "start", "drain_seconds": self.seconds},
+        )
+        time.sleep(self.seconds)
+        elapsed = time.monotonic() - began
+        logger.info(
+            "Drain over after %.1fs; graceful shutdown",
+            elapsed,
+            extra={"event": "end", "drain_seconds": self.seconds, "t": round(elapsed * 1000)},
+        )
+        self.over.set()
+        os.kill(self._master_pid, signal.SIGTERM)
+
+    def _pass_on(self, signum: int, frame: FrameType | None) -> None:
+        handler = self._gunicorn_handler
+        signal.signal(signal.SIGTERM, handler)
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:
+            os.kill(os.getpid(), signum)
+
+
+def install(environ: Mapping[str, str]) -> Drain | None:
+    """Drain on ``SIGTERM`` when the environment asks for a drain period; call in ``when_ready``.
+
+    Returns the :class:`Drain`, or None when draining is off (gunicorn's own ``SIGTERM``
+    handling is then left alone).
+    """
+    seconds = read_drain_seconds(environ)
+    if seconds <= 0:
+        return None
+    drain = Drain(seconds)
+    drain.install()
+    return drain

@@ -1,0 +1,1 @@
+"""Server lifecycle: draining on SIGTERM, alone and behind a real HAProxy."""

@@ -1,0 +1,129 @@
+"""The example project under gunicorn through the launcher, and what its log says happened."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.servers.conftest import ExampleSite
+from tests.servers.process import ServerProcess, http_get, parse_mozlog
+
+LAUNCHER = [sys.executable, "-m", "dockerflow_settings.gunicorn"]
+DRAIN_VARIABLE = "DJANGO_DOCKERFLOW_DRAIN_SECONDS"
+#: As behind a load balancer that ends TLS: the example redirects plain HTTP otherwise.
+HTTPS = {"X-Forwarded-Proto": "https"}
+#: gunicorn's --graceful-timeout in these tests.
+GRACEFUL_SECONDS = 3
+WORKER_CLASSES = {
+    "sync": ("sync", "example.wsgi"),
+    "uvicorn": ("uvicorn_worker.UvicornWorker", "example.asgi:application"),
+}
+
+_request_numbers = itertools.count()
+
+
+def start_example(
+    site: ExampleSite,
+    *,
+    port: int,
+    logdir: Path,
+    name: str,
+    drain_seconds: str | None,
+    workers: int = 2,
+    worker: str = "sync",
+) -> ServerProcess:
+    """``python -m dockerflow_settings.gunicorn`` on ``127.0.0.1:port``, ready to serve."""
+    worker_class, app = WORKER_CLASSES[worker]
+    command = [
+        *LAUNCHER,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        worker_class,
+        "--graceful-timeout",
+        str(GRACEFUL_SECONDS),
+        app,
+    ]
+    env = {**site.env, "WEB_CONCURRENCY": str(workers)}
+    if drain_seconds is not None:
+        env[DRAIN_VARIABLE] = drain_seconds
+    server = ServerProcess(command, port=port, env=env, logdir=logdir, name=name)
+    try:
+        server.wait_ready()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def records(server: ServerProcess) -> list[dict[str, Any]]:
+    """The server's JSON lines as mozlog records (each one checked)."""
+    return [parse_mozlog(line) for line in server.output_lines() if line.startswith("{")]
+
+
+def worker_pids(server: ServerProcess, count: int, timeout: float = 20.0) -> set[int]:
+    """Pids of the ``count`` workers gunicorn booted, from its "Booting worker" lines."""
+    prefix = "Booting worker with pid: "
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = {
+            int(record["Fields"]["msg"].removeprefix(prefix))
+            for record in records(server)
+            if str(record["Fields"].get("msg", "")).startswith(prefix)
+        }
+        if len(pids) >= count or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.05)
+
+
+def drain_records(server: ServerProcess) -> list[dict[str, Any]]:
+    return [record for record in records(server) if record["Type"] == "dockerflow.drain"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One request: what the client got, and which worker process answered it."""
+
+    rid: str
+    status: int
+    pid: int | None = None
+
+
+def request_many(port: int, path: str, count: int, concurrency: int = 6) -> list[Answer]:
+    """``count`` GETs of ``path``, ``concurrency`` at a time, each with its own request id."""
+
+    def one(_: int) -> Answer:
+        rid = f"drain-test-{next(_request_numbers)}"
+        return Answer(rid, http_get(port, path, {**HTTPS, "X-Request-ID": rid}, timeout=5).status)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def with_pids(server: ServerProcess, answers: Iterable[Answer]) -> list[Answer]:
+    """``answers`` with the pid of the worker whose ``request.summary`` carries each id."""
+    pid_by_rid = {
+        record["Fields"].get("rid"): record["Pid"]
+        for record in records(server)
+        if record["Type"] == "request.summary"
+    }
+    return [Answer(a.rid, a.status, pid_by_rid.get(a.rid)) for a in answers]
+
+
+def answer_from_every_worker(
+    server: ServerProcess, path: str, pids: set[int], rounds: int = 20
+) -> list[Answer]:
+    """Request ``path`` in bursts until every worker in ``pids`` answered (or ``rounds`` ran)."""
+    answers: list[Answer] = []
+    for _ in range(rounds):
+        answers += request_many(server.port, path, 12)
+        answers = with_pids(server, answers)
+        if pids <= {a.pid for a in answers}:
+            break
+    return answers
