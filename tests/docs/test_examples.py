@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,8 @@ from tests.docs.rst import ROOT, CodeBlock, code_blocks, documented_files
 BLOCKS = [block for path in documented_files() for block in code_blocks(path)]
 RUNNER = Path(__file__).with_name("run_example.py")
 #: The least a production configuration needs (quickstart, step 4).
-EXAMPLE_ENVIRONMENT = {"DJANGO_SECRET_KEY": "docs-example-not-a-secret"}
+#: A fresh random key: Prod refuses a short or low-variety one (Django's security.W009).
+EXAMPLE_ENVIRONMENT = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
 
 
 def blocks(language: str, *, runnable: bool | None = None) -> list[CodeBlock]:
