@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 MASK = "********"
 
@@ -28,7 +28,13 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _URL_IN_TEXT = re.compile(
     r"(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://\S*(?:\s+[^\s@]*@\S*)?)|(?P<userinfo>(?:(?!://)\S)*:(?!//)(?:(?!://)\S)*@)"
 )
+# "password=x" or "sslpassword='x y'" in free text: a libpq-style DSN or options echoed
+# by a driver. Only secret-named keys are masked (checked in the replacement).
+_KEY_VALUE_IN_TEXT = re.compile(
+    r"(?P<name>[A-Za-z_][\w.-]*)=(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s&,;)]+)"
+)
 _MAX_PORT = 65535
+_MIN_PIECE = 4
 _SQLITE_IN_MEMORY = "sqlite://:memory:"  # dj-database-url's spelling; ":memory:" is no port
 
 
@@ -91,6 +97,33 @@ def _mask_bad_port(url: str, start: int) -> str:
     return f"{url[: colon + 1]}{MASK}{url[end:]}"
 
 
+def url_secrets(url: object) -> list[str]:
+    """The secrets ``url`` holds, as typed and decoded, for :func:`mask_text`'s
+    ``secrets``: its password, the values of its secret query options and, when its
+    user-info is ambiguous, every piece of it after the user name (a parser may quote
+    any of them: ``Port could not be cast to integer value as 'TopSe'``)."""
+    if not isinstance(url, str):
+        return []
+    start = _authority_start(url)
+    last_at = url.rfind("@", start or 0)
+    found: list[str] = []
+    if last_at != -1:
+        userinfo = url[start or 0 : last_at]
+        if has_ambiguous_userinfo(url):
+            pieces = re.split(r"[:/?#@]", userinfo)[1:]
+            # Shorter pieces are no meaningful leak, and masking them would garble text.
+            found += [userinfo, *(piece for piece in pieces if len(piece) >= _MIN_PIECE)]
+        else:
+            found.append(userinfo.partition(":")[2])
+    query = url.partition("?")[2]
+    for option in query.split("&"):
+        name, _, value = option.partition("=")
+        if is_secret_name(unquote_plus(name)):
+            found += [value, unquote_plus(value)]
+    found += [unquote(secret) for secret in found]
+    return [secret for secret in dict.fromkeys(found) if secret]
+
+
 def _mask_query(query: str) -> str:
     options = []
     for option in query.split("&"):
@@ -130,7 +163,8 @@ def mask_url(url: str) -> str:
 
 def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
     """``text`` with every URL in it masked by :func:`mask_url`, every other
-    ``...:...@`` word masked up to its last ``@``, and each of ``secrets`` (non-empty
+    ``...:...@`` word masked up to its last ``@``, the value of every secret-named
+    ``name=value`` (``password=x`` in a DSN) and each of ``secrets`` (non-empty
     strings) replaced by :data:`MASK`.
 
     For messages that may quote a URL or a DSN: driver errors, check messages,
@@ -139,7 +173,14 @@ def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
     for secret in secrets:
         if isinstance(secret, str) and secret:
             text = text.replace(secret, MASK)
-    return _URL_IN_TEXT.sub(_mask_match, text)
+    text = _URL_IN_TEXT.sub(_mask_match, text)
+    return _KEY_VALUE_IN_TEXT.sub(_mask_key_value, text)
+
+
+def _mask_key_value(match: re.Match[str]) -> str:
+    if is_secret_name(match["name"]) and match["value"] != MASK:
+        return f"{match['name']}={MASK}"
+    return match.group()
 
 
 def _mask_match(match: re.Match[str]) -> str:

@@ -11,6 +11,7 @@ from dockerflow.masking import (
     mask_mapping,
     mask_text,
     mask_url,
+    url_secrets,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "mask_mapping",
     "mask_text",
     "mask_url",
+    "url_secrets",
 ]

@@ -23,7 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import Error as DatabaseError
 
 from dockerflow import health
-from dockerflow.masking import mask_text
+from dockerflow.masking import mask_text, url_secrets
 
 from .apps import register_system_checks as register  # python-dockerflow's name and path
 
@@ -119,7 +119,12 @@ def check_migrations_applied(app_configs: Any = None, **kwargs: Any) -> list[che
 def _cache_secrets(alias: str) -> list[Any]:
     config = caches.settings.get(alias, {})
     options = config.get("OPTIONS") or {}
-    return [options.get("PASSWORD"), options.get("password")]
+    # A LOCATION URL's password, or the pieces of an ambiguous one, may be quoted by
+    # the client's URL parser (e.g. as a port that is not a number).
+    locations = config.get("LOCATION") or []
+    urls = locations.split(",") if isinstance(locations, str) else locations
+    found = [secret for url in urls for secret in url_secrets(url)]
+    return [options.get("PASSWORD"), options.get("password"), *found]
 
 
 def check_redis_connected(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -141,7 +146,7 @@ def check_redis_connected(app_configs: Any = None, **kwargs: Any) -> list[checks
     except NotImplementedError as exc:
         what = "Redis client not available for cache 'default'"
         return _failure(health.ERROR_MISSING_REDIS_CLIENT, what, exc, secrets)
-    except ImproperlyConfigured as exc:
+    except (ImproperlyConfigured, ValueError) as exc:  # ValueError: a LOCATION URL it can't read
         what = "Redis cache 'default' is misconfigured"
         return _failure(health.ERROR_MISCONFIGURED_REDIS, what, exc, secrets)
     except (redis.RedisError, OSError) as exc:

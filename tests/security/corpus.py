@@ -122,12 +122,14 @@ REDIS_URLS = (
 
 #: DJANGO_SECRET_KEY values that look like URLs, quotes or escapes.
 SECRET_KEYS = (
-    _case("key-url", "postgres://x:Kr9Lm@Np/Qz7Wt", True, "Kr9Lm@Np/Qz7Wt"),
+    _case("key-url", "postgres://x:Kr9Lm@Np/Qz7Wt" + "Rs" * 25, True, "Kr9Lm@Np/Qz7Wt"),
     _case("key-quotes", "Vb5'Nm\"Jk\\Hg3" + "Lp" * 25, True, "Vb5'Nm\"Jk\\Hg3"),
     _case("key-percent", "Wq%2F8Zx%40Cv" + "Ty" * 25, True, "Wq%2F8Zx%40Cv"),
 )
 
 ALL = DATABASE_URLS + REDIS_URLS + SECRET_KEYS
+#: A DJANGO_SECRET_KEY that passes Django's strength rule, for the URL cases.
+STRONG_SECRET_KEY = "security-tests-only-not-secret-" + "Zy" * 20
 
 
 def pieces(secret: str) -> set[str]:

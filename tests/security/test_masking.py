@@ -12,7 +12,7 @@ from dockerflow_settings.errors import ConfigurationError
 from dockerflow_settings.parsing import ParseError, parse_database_url, parse_databases
 from dockerflow_settings.resolve import resolve
 
-from .corpus import DATABASE_URLS, REDIS_URLS, SECRET_KEYS, Case, leaks
+from .corpus import DATABASE_URLS, REDIS_URLS, SECRET_KEYS, STRONG_SECRET_KEY, Case, leaks
 
 URLS = DATABASE_URLS + REDIS_URLS
 
@@ -50,7 +50,7 @@ SETTINGS_CASES = DATABASE_URLS + SECRET_KEYS
 @pytest.mark.parametrize("case", SETTINGS_CASES, ids=ids(SETTINGS_CASES))
 def test_settings_report_and_startup_error_hide_every_corpus_secret(case: Case, tmp_path) -> None:
     variable = "DJANGO_SECRET_KEY" if case in SECRET_KEYS else "DATABASE_URL"
-    environ = {"DJANGO_SECRET_KEY": "k" * 50, variable: case.value}
+    environ = {"DJANGO_SECRET_KEY": STRONG_SECRET_KEY, variable: case.value}
     resolution = resolve({}, environ=environ, base_dir=tmp_path, project="p", testing=False)
     # What manage.py dockerflow_settings (--json) and the startup error show.
     report = json.dumps([(entry.name, entry.value) for entry in resolution.entries], default=str)
