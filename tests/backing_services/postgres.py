@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import subprocess
 import sys
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -57,6 +58,25 @@ class ScratchDatabase:
                 (application_name,),
             ).fetchall()
         return [pid for (pid,) in rows]
+
+    def sessions_opened(self) -> int:
+        """``pg_stat_database.sessions`` of this database: every session ever opened on it.
+
+        Backends report the count in batches (at most once a second, and when they
+        exit), so this waits until two readings half a second apart agree.
+        """
+        query = "SELECT sessions FROM pg_stat_database WHERE datname = %s"
+        previous = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.6)
+            # A new connection each time: a connection's statistics snapshot is fixed.
+            with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                [(count,)] = conn.execute(query, (self.name,)).fetchall()
+            if count == previous:
+                return count
+            previous = count
+        raise AssertionError(f"pg_stat_database.sessions of {self.name} never settled")
 
     def terminate(self, application_name: str) -> list[int]:
         """``pg_terminate_backend`` every connection named ``application_name``; their PIDs."""

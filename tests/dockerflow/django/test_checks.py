@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 
 import dj_database_url
@@ -201,6 +202,40 @@ def test_heartbeat_closes_the_connections_its_checks_open(unblocked, add_databas
     finally:
         leaked[0].close()
     assert open_connections() == 0
+
+
+@pytest.mark.services
+def test_a_kept_connection_the_server_dropped_is_replaced_not_reported(
+    unblocked, add_database, postgres_url
+):
+    # A check thread keeps its connection between runs (CONN_MAX_AGE); PostgreSQL
+    # restarting in between must not fail the next run.
+    app_name = f"dockerflow-test-{uuid.uuid4().hex[:12]}"
+    config = dj_database_url.parse(postgres_url, conn_max_age=60)
+    config["OPTIONS"] = {"application_name": app_name}
+    add_database("pg", config)
+
+    def terminate_backends():
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            query = (
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s"
+            )
+            terminated = [done for (done,) in conn.execute(query, (app_name,)).fetchall()]
+            count = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+            deadline = time.monotonic() + 5
+            while conn.execute(count, (app_name,)).fetchone()[0] and time.monotonic() < deadline:
+                time.sleep(0.02)  # the backend exits a moment after being told to
+            return terminated
+
+    def run_twice():
+        first = checks.check_database_connected(databases=["pg"])
+        kept = connections["pg"].connection
+        assert terminate_backends() == [True]
+        second = checks.check_database_connected(databases=["pg"])
+        return first, second, kept is not connections["pg"].connection
+
+    first, second, replaced = in_new_thread(run_twice)
+    assert (first, second, replaced) == ([], [], True)
 
 
 def check_pg_only(app_configs=None, **kwargs):
