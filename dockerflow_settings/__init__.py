@@ -16,11 +16,16 @@ Importing this package makes django-configurations' settings loader use
 from __future__ import annotations
 
 from dockerflow_settings import _configurations
-from dockerflow_settings.errors import ConfigurationError, Problem, format_problems
+from dockerflow_settings.errors import (
+    ConfigurationError,
+    IgnoredVariable,
+    Problem,
+    format_problems,
+)
 from dockerflow_settings.masking import MASK, mask, mask_databases, mask_url
 from dockerflow_settings.mixin import DockerflowConfiguration
 from dockerflow_settings.plain import configure
-from dockerflow_settings.report import report, validate
+from dockerflow_settings.report import EnvironmentCheck, check_environment, report, validate
 from dockerflow_settings.resolve import Entry
 from dockerflow_settings.table import TABLE, Setting
 
@@ -38,8 +43,11 @@ __all__ = [
     "ConfigurationError",
     "DockerflowConfiguration",
     "Entry",
+    "EnvironmentCheck",
+    "IgnoredVariable",
     "Problem",
     "Setting",
+    "check_environment",
     "configure",
     "format_problems",
     "mask",

@@ -5,7 +5,10 @@ commands). Loads ``DJANGO_SETTINGS_MODULE`` (through django-configurations when
 ``DJANGO_CONFIGURATION`` is set) without setting up Django's apps, so the project's
 class attributes / module globals are taken into account; if the module cannot be
 imported for another reason, that is reported and the environment is checked against
-the defaults alone. Server variables (PORT, WEB_CONCURRENCY) are checked too.
+the defaults alone. Server variables (PORT, WEB_CONCURRENCY, DJANGO_SERVER_WORKER_CLASS) are
+checked too. A variable that a plain value of the project fixes (``Prod.DEBUG = False``
+with ``DJANGO_DEBUG`` set) is reported as a warning on stderr; it does not change the
+exit code.
 
 Exit codes: 0 no problems, 1 problems found, 2 usage error.
 """
@@ -18,7 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from dockerflow_settings.errors import ConfigurationError, Problem, format_problems
-from dockerflow_settings.report import validate
+from dockerflow_settings.report import EnvironmentCheck, check_environment, validate
 from dockerflow_settings.table import SERVER, TABLE
 
 USAGE = "usage: python -m dockerflow_settings check"
@@ -38,7 +41,7 @@ def _load_settings(module: str) -> list[Problem] | None:
     return None
 
 
-def check() -> list[Problem]:
+def check() -> EnvironmentCheck:
     module = os.environ.get("DJANGO_SETTINGS_MODULE")
     configuration = os.environ.get("DJANGO_CONFIGURATION")
     if module:
@@ -52,8 +55,9 @@ def check() -> list[Problem]:
         else:
             if problems is not None:
                 server = validate(settings_module=module)
-                return [*problems, *(p for p in server if p.variable in _SERVER_VARIABLES)]
-    return validate(configuration=configuration, settings_module=module)
+                server_problems = [p for p in server if p.variable in _SERVER_VARIABLES]
+                return EnvironmentCheck(problems=[*problems, *server_problems], ignored=[])
+    return check_environment(configuration=configuration, settings_module=module)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args != ["check"]:
         sys.stderr.write(USAGE + "\n")
         return 2
-    problems = check()
+    found = check()
+    for ignored in found.ignored:
+        sys.stderr.write(f"Warning: {ignored}\n")
+    problems = found.problems
     if problems:
         sys.stdout.write(format_problems(problems) + "\n")
         return 1

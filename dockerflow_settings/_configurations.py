@@ -30,13 +30,12 @@ from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from dockerflow_settings.errors import Problem
-from dockerflow_settings.resolve import Attribute
+from dockerflow_settings.resolve import MISSING, Attribute
 
 #: Class attribute marking the mixin itself.
 MIXIN_MARKER = "_dockerflow_mixin"
 #: Per-class record of the uppercase names its own class body declared.
 DECLARED = "_dockerflow_declared"
-_MISSING = object()
 
 ORDER_ERROR = (
     "{name}: DockerflowConfiguration must come before Configuration in the bases, "
@@ -90,7 +89,7 @@ def user_set_names(cls: type) -> set[str]:
         if not isuppercase(name):
             continue
         value = getattr(cls, name)
-        if declared_in(cls, name) or value is not getattr(global_settings, name, _MISSING):
+        if declared_in(cls, name) or value is not getattr(global_settings, name, MISSING):
             names.add(name)
     return names
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dockerflow_settings.errors import Problem
+from dockerflow_settings.errors import IgnoredVariable, Problem
 from dockerflow_settings.resolve import Attribute, Entry, Resolution, resolve
 
 
@@ -57,20 +57,29 @@ def report(settings_module: str | None = None) -> list[Entry] | None:
     return None if found is None else list(found.resolution.entries)
 
 
-def validate(
+@dataclass(frozen=True)
+class EnvironmentCheck:
+    """What :func:`check_environment` found: problems, and variables set to no effect."""
+
+    problems: list[Problem]
+    ignored: list[IgnoredVariable]
+
+
+def check_environment(
     environ: Mapping[str, str] | None = None,
     *,
     base_dir: Path | str | None = None,
     configuration: str | None = None,
     settings_module: str | None = None,
-) -> list[Problem]:
-    """Every problem the environment ``environ`` (default ``os.environ``) would cause.
+) -> EnvironmentCheck:
+    """Every problem the environment ``environ`` (default ``os.environ``) would cause,
+    and every variable it sets that a plain value of the project ignores.
 
     Needs no configured Django settings and imports no settings module. When this
     process's settings were built by dockerflow_settings (same configuration class),
     the project's attributes are taken into account; otherwise only the environment
     and ``BASE_DIR/.env`` are checked, against the mixin's defaults. Server variables
-    (PORT, WEB_CONCURRENCY) are included.
+    (PORT, WEB_CONCURRENCY, DJANGO_SERVER_WORKER_CLASS) are included.
     """
     found = recorded(settings_module)
     if found is not None and configuration not in (None, found.configuration):
@@ -86,4 +95,20 @@ def validate(
     resolution = resolve(
         attributes, environ=environ, base_dir=derived, project=project, extra=extra
     )
-    return [*resolution.problems, *resolution.server_problems]
+    return EnvironmentCheck(
+        problems=[*resolution.problems, *resolution.server_problems],
+        ignored=list(resolution.ignored),
+    )
+
+
+def validate(
+    environ: Mapping[str, str] | None = None,
+    *,
+    base_dir: Path | str | None = None,
+    configuration: str | None = None,
+    settings_module: str | None = None,
+) -> list[Problem]:
+    """The problems of :func:`check_environment` (the ignored variables are left out)."""
+    return check_environment(
+        environ, base_dir=base_dir, configuration=configuration, settings_module=settings_module
+    ).problems

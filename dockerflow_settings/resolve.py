@@ -16,16 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from dockerflow_settings import table
-from dockerflow_settings.errors import ConfigurationError, Problem
+from dockerflow_settings.context import Context, Required
+from dockerflow_settings.errors import ConfigurationError, IgnoredVariable, Problem
 from dockerflow_settings.masking import mask_url
 from dockerflow_settings.parsing import ParseError
-from dockerflow_settings.sources import DOTENV_NAME, Found, Sources
+from dockerflow_settings.sources import DOTENV_NAME, FoundVariable, Sources
 
 CLASS_ATTRIBUTE = "class attribute"
 MODULE_GLOBAL = "module global"
 DEFAULT = "default"
 
-_MISSING = object()
+#: "No value": a failed parse, an attribute not found. ``None`` is a value.
+MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Resolution:
     problems: list[Problem]
     #: Problems of server variables: reported by validate(), not at Django startup.
     server_problems: list[Problem]
+    #: Variables that are set but have no effect (a plain value fixes their setting).
+    ignored: list[IgnoredVariable] = field(default_factory=list)
 
     def raise_for_problems(self) -> None:
         if self.problems:
@@ -121,6 +125,7 @@ def resolve(
         entries=resolver.entries,
         problems=resolver.problems,
         server_problems=resolver.server_problems,
+        ignored=resolver.ignored,
     )
 
 
@@ -131,8 +136,8 @@ def _context(
     testing: bool = False,
     values: Mapping[str, Any] | None = None,
     extra: Mapping[str, Any] | None = None,
-) -> table.Context:
-    return table.Context(debug, base_dir, project, testing, values or {}, extra or {})
+) -> Context:
+    return Context(debug, base_dir, project, testing, values or {}, extra or {})
 
 
 class _Resolver:
@@ -143,58 +148,95 @@ class _Resolver:
         self.entries: list[Entry] = []
         self.problems: list[Problem] = []
         self.server_problems: list[Problem] = []
+        self.ignored: list[IgnoredVariable] = []
 
-    def resolve_one(self, setting: table.Setting, ctx: table.Context) -> Any:
+    def resolve_one(self, setting: table.Setting, ctx: Context) -> Any:
         value, source, origin = self._find(setting, ctx)
         if setting.merge is not None:
-            value = setting.merge(None if value is _MISSING else value, ctx)
+            value = setting.merge(None if value is MISSING else value, ctx)
         self.values[setting.name] = value
         self.entries.append(
             Entry(setting.name, setting.env_var, setting.shown(value), source, origin, setting)
         )
         return value
 
-    def _find(self, setting: table.Setting, ctx: table.Context) -> tuple[Any, str, str]:
+    def _find(self, setting: table.Setting, ctx: Context) -> tuple[Any, str, str]:
         attribute = self.attributes.get(setting.name)
         if attribute is not None and not attribute.overridable:
-            origin = attribute.origin
-            if setting.env_var is not None and self.sources.lookup(setting.env_var) is not None:
-                origin += f" (fixed: {setting.env_var} is ignored)"
-            return attribute.value, attribute.source, origin
+            return attribute.value, attribute.source, self._fixed(setting, attribute)
         env_var = setting.env_var
         if attribute is not None and attribute.env_var:
             env_var = attribute.env_var
+        rejected = False  # a variable was set, with a value that is a problem already
         if env_var is not None and setting.parse is not None:
             found = self.sources.lookup(env_var)
             if found is not None:
-                parsed = self._parse(setting, env_var, found)
-                if parsed is not _MISSING:
+                parsed = self._parse(setting, env_var, found, ctx)
+                if parsed is not MISSING:
                     return parsed, found.source, found.origin
+                rejected = True
             elif setting.file_env_var is not None:
                 found = self.sources.lookup(setting.file_env_var)
                 if found is not None:
-                    parsed = self._read_file(setting, found)
-                    if parsed is not _MISSING:
+                    parsed = self._read_file(setting, found, ctx)
+                    if parsed is not MISSING:
                         return parsed, found.source, f"file named by {found.origin}"
+                    rejected = True
         if attribute is not None:
             return attribute.value, attribute.source, attribute.origin
         try:
             return setting.default(ctx), DEFAULT, "mixin default"
-        except table.Required as exc:
-            self._problem(setting, Problem(env_var or setting.name, str(exc)))
+        except Required as exc:
+            if not rejected:
+                self._problem(setting, Problem(env_var or setting.name, str(exc)))
             return None, DEFAULT, "mixin default"
 
-    def _parse(self, setting: table.Setting, env_var: str, found: Found) -> Any:
+    def _fixed(self, setting: table.Setting, attribute: Attribute) -> str:
+        """The origin of a fixed setting, noting (and recording) each variable it ignores."""
+        origin = attribute.origin
+        for variable in (setting.env_var, setting.file_env_var):
+            found = self.sources.lookup(variable) if variable is not None else None
+            if found is not None:
+                origin += f" (fixed: {variable} is ignored)"
+                self.ignored.append(
+                    IgnoredVariable(
+                        found.name,
+                        origin=found.origin,
+                        fixed_by=attribute.origin,
+                        setting=setting.name,
+                    )
+                )
+        return origin
+
+    def _parse(
+        self, setting: table.Setting, env_var: str, found: FoundVariable, ctx: Context
+    ) -> Any:
         assert setting.parse is not None
         try:
-            return setting.parse(found.text)
+            value = setting.parse(found.text)
         except ParseError as exc:
-            # A URL's password is masked in any value; a secret is masked whole.
-            shown = setting.shown(found.text) if setting.secret else mask_url(found.text)
-            self._problem(setting, Problem(env_var, str(exc), value=shown, origin=found.origin))
-            return _MISSING
+            self._bad_text(setting, env_var, found.text, str(exc), found.origin)
+            return MISSING
+        return self._checked(setting, env_var, value, ctx, found.origin)
 
-    def _read_file(self, setting: table.Setting, found: Found) -> Any:
+    def _checked(
+        self, setting: table.Setting, variable: str, value: Any, ctx: Context, origin: str
+    ) -> Any:
+        """``value`` if the row's context check accepts it, else MISSING (a problem)."""
+        expected = setting.check_env_value(value, ctx) if setting.check_env_value else None
+        if expected is None:
+            return value
+        self._bad_text(setting, variable, value, expected, origin)
+        return MISSING
+
+    def _bad_text(
+        self, setting: table.Setting, variable: str, text: str, expected: str, origin: str
+    ) -> None:
+        # A URL's password is masked in any value; a secret is masked whole.
+        shown = setting.shown(text) if setting.secret else mask_url(text)
+        self._problem(setting, Problem(variable, expected, value=shown, origin=origin))
+
+    def _read_file(self, setting: table.Setting, found: FoundVariable, ctx: Context) -> Any:
         assert setting.file_env_var is not None
         assert setting.parse is not None
         path = found.text.strip()
@@ -205,12 +247,14 @@ class _Resolver:
             expected = f"a readable file containing {setting.name} ({type(exc).__name__}: {exc})"
         else:
             if content:
-                return setting.parse(content)
+                return self._checked(
+                    setting, found.name, setting.parse(content), ctx, f"file {path}"
+                )
             expected = f"a file containing {setting.name}, but the file is empty"
         self._problem(
             setting, Problem(setting.file_env_var, expected, value=path, origin=found.origin)
         )
-        return _MISSING
+        return MISSING
 
     def _problem(self, setting: table.Setting, problem: Problem) -> None:
         if setting.role == table.SERVER:

@@ -24,9 +24,10 @@ DOTENV_NAME = ".env"
 
 
 @dataclass(frozen=True)
-class Found:
+class FoundVariable:
     """A variable's text and where it was found."""
 
+    name: str
     text: str
     source: str  # ENVIRONMENT or DOTENV
     origin: str  # human text, e.g. "environment variable DJANGO_DEBUG"
@@ -53,15 +54,15 @@ class Sources:
                     )
                 )
 
-    def lookup(self, name: str) -> Found | None:
+    def lookup(self, name: str) -> FoundVariable | None:
         text = self.environ.get(name)
         if not is_unset(text):
-            return Found(text, ENVIRONMENT, f"environment variable {name}")  # type: ignore[arg-type]
+            return FoundVariable(name, text, ENVIRONMENT, f"environment variable {name}")  # type: ignore[arg-type]
         if self._dotenv is not None:
             try:
                 text = self._dotenv[name]
             except KeyError:
                 return None
             if not is_unset(text):
-                return Found(text, DOTENV, f"{name} in {self.dotenv_path}")
+                return FoundVariable(name, text, DOTENV, f"{name} in {self.dotenv_path}")
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import string
 import sys
 import warnings
 from pathlib import Path
@@ -76,7 +77,7 @@ def test_python_m_check_in_process(plain_project, monkeypatch, capsys):
     assert cli.main() == 2
     # Without a settings module: the environment against the defaults.
     monkeypatch.delenv("DJANGO_SETTINGS_MODULE")
-    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "tests-only-" + string.ascii_letters)
     assert cli.main(["check"]) == 0
 
 
@@ -116,9 +117,14 @@ def test_values_without_environ_and_multiple_values(configurations_installed, mo
 
 def test_secret_parse_errors_are_masked():
     secret = table.Setting(
-        "API_TOKEN", "DJANGO_API_TOKEN", "secret", table.parsing.integer(), lambda ctx: 0,
-        "0", "0", "A numeric token.", secret=True,
-    )  # fmt: skip
+        name="API_TOKEN",
+        env_var="DJANGO_API_TOKEN",
+        type="secret",
+        parse=table.parsing.integer(),
+        default=lambda ctx: 0,
+        help="A numeric token.",
+        secret=True,
+    )
     resolver = _Resolver({}, Sources({"DJANGO_API_TOKEN": "tok-123"}))
     ctx = table.Context(False, Path("/a"), "p", False, {})
     assert resolver.resolve_one(secret, ctx) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import string
 
 import pytest
 from configurations import Configuration, values
@@ -11,12 +12,12 @@ from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 import dockerflow_settings
-from dockerflow_settings import DockerflowConfiguration, configure, table
+from dockerflow_settings import DockerflowConfiguration, configure, merging, table
 from dockerflow_settings.errors import ConfigurationError
 
 from .conftest import load
 
-SECRET = "k" * 60
+SECRET = "tests-only-" + string.ascii_letters
 pytestmark = pytest.mark.usefixtures("configurations_installed")
 
 
@@ -59,9 +60,9 @@ def test_dev_and_prod(monkeypatch):
         "django.contrib.staticfiles",
     ]
     assert dev["MIDDLEWARE"][:3] == [
-        table.DOCKERFLOW_MIDDLEWARE,
-        table.SECURITY_MIDDLEWARE,
-        table.WHITENOISE_MIDDLEWARE,
+        merging.DOCKERFLOW_MIDDLEWARE,
+        merging.SECURITY_MIDDLEWARE,
+        merging.WHITENOISE_MIDDLEWARE,
     ]
     assert dev["ROOT_URLCONF"] == "myproject.urls"
     assert dev["TIME_ZONE"] == "Europe/Paris"
@@ -327,14 +328,14 @@ def test_report_and_validate(monkeypatch, tmp_path):
         base_dir=tmp_path,
         settings_module=module,
     )
-    assert [p.variable for p in problems] == ["PORT"]
+    assert [p.variable for p in problems] == ["DJANGO_SECRET_KEY", "PORT"]  # "x" is too short
     load(Dev)
     # Dev was recorded last: Dev's DEBUG=True makes the secret optional.
     assert dockerflow_settings.validate({}, configuration="Dev", settings_module=module) == []
     # Another configuration than the recorded one: environment and defaults only.
     other = dockerflow_settings.validate({}, configuration="Prod", settings_module=module)
     assert [p.variable for p in other] == ["DJANGO_SECRET_KEY"]
-    (tmp_path / ".env").write_text("DJANGO_SECRET_KEY=from-dotenv\n")
+    (tmp_path / ".env").write_text(f"DJANGO_SECRET_KEY=from-dotenv-{SECRET}\n")
     assert (
         dockerflow_settings.validate({}, base_dir=tmp_path, settings_module="none.settings") == []
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dockerflow_settings import parsing
+from dockerflow_settings import parsing, table
 from dockerflow_settings.parsing import ParseError
 
 TRUE = ["true", "TRUE", " True ", "1", "yes", "YES", "on", " On\n"]
@@ -99,29 +99,56 @@ def test_database_urls():
         parsing.parse_database_url("postgres://u:p@h:99999999/db")
 
 
-def test_dotted_paths():
-    assert parsing.parse_dotted_path(" dockerflow.version.get_version ") == (
-        "dockerflow.version.get_version"
-    )
-    with pytest.raises(ParseError, match="ModuleNotFoundError"):
-        parsing.parse_dotted_path("nowhere.func")
-    with pytest.raises(ParseError, match=r"such as package\.module\.name"):
-        parsing.parse_dotted_path("not a path")
-    with pytest.raises(ParseError, match="ImportError"):
-        parsing.parse_dotted_path("dockerflow.version.no_such_function")
-    paths = parsing.parse_dotted_path_list(
-        "dockerflow.django.checks.check_database_connected, dockerflow.version.get_version"
-    )
-    assert paths == [
-        "dockerflow.django.checks.check_database_connected",
+def test_dotted_paths_are_checked_for_syntax_only():
+    # Importing at settings time would import models before the app registry is ready;
+    # the heartbeat and /__version__ import them (and report failures) when used.
+    checks = table.BY_NAME["DOCKERFLOW_CHECKS"].parse
+    assert checks(" nowhere.check, dockerflow.version.get_version ") == [
+        "nowhere.check",
         "dockerflow.version.get_version",
     ]
+    for bad in ["check_db", "a..b", "a.b, not a path", "1st.check"]:
+        with pytest.raises(ParseError, match="a list of dotted paths"):
+            checks(bad)
+    callback = table.BY_NAME["DOCKERFLOW_VERSION_CALLBACK"].parse
+    assert callback(" nowhere.get ") == "nowhere.get"
+    with pytest.raises(ParseError, match="a callable or a dotted path"):
+        callback("get_version")
+
+
+def test_numbers_without_range():
+    assert parsing.parse_number(" 2.5 ") == 2.5
+    assert parsing.parse_number("1e10") == 1e10  # the range is the setting's rule
+    with pytest.raises(ParseError, match=r"^a number$"):
+        parsing.parse_number("soon")
+
+
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        ("a.com b.com", "for example a.com,b.com"),
+        ("https://a.com/", "for example a.com"),
+        ("http://a.com:8000/x, b.com", "for example a.com:8000,b.com"),
+        ("a.com/path", "for example a.com"),
+    ],
+)
+def test_allowed_hosts_reject_scheme_path_and_spaces(text, fix):
     with pytest.raises(ParseError) as info:
-        parsing.parse_dotted_path_list("a.b, dockerflow.version.get_version, c.d")
-    assert "'a.b'" in str(info.value)
-    assert "'c.d'" in str(info.value)
-    with pytest.raises(ParseError, match="list of importable dotted paths"):
-        parsing.parse_dotted_path_list(" , ")
+        parsing.parse_host_list(text)
+    assert str(info.value).startswith("host names separated by commas")
+    assert str(info.value).endswith(fix)
+
+
+def test_allowed_hosts():
+    assert parsing.parse_host_list(" a.com, .b.org ,[::1], * ") == ["a.com", ".b.org", "[::1]", "*"]
+
+
+def test_response_header_words():
+    assert parsing.parse_response_header(" X-Trace ") == "X-Trace"
+    for off in ["off", "0", "No", "FALSE"]:
+        assert parsing.parse_response_header(off) == ""
+    for on in ["on", "1", "yes", "True"]:
+        assert parsing.parse_response_header(on) is None
 
 
 def test_proxy_header_header_name_regexes_origins():
@@ -132,9 +159,11 @@ def test_proxy_header_header_name_regexes_origins():
     for bad in ["X-Forwarded-Proto,https", "HTTP_X_FORWARDED_PROTO", "HTTP_X,", "A,b,c"]:
         with pytest.raises(ParseError, match="HTTP_X_FORWARDED_PROTO,https"):
             parsing.parse_proxy_ssl_header(bad)
-    assert parsing.parse_header_name(" X-Request-ID ") == "X-Request-ID"
-    with pytest.raises(ParseError, match="HTTP header name"):
-        parsing.parse_header_name("X Request")
+    header = table.BY_NAME["DOCKERFLOW_REQUEST_ID_HEADER_NAME"].parse
+    assert header(" X-Request-ID ") == "X-Request-ID"
+    for bad in ["X Request", "X.Trace", "X_Trace", "Ünï"]:
+        with pytest.raises(ParseError, match="ASCII letters, digits and hyphens"):
+            header(bad)
     assert parsing.parse_regex_list(r"^a/?$, ^b$") == [r"^a/?$", "^b$"]
     with pytest.raises(ParseError, match="regular expressions"):
         parsing.parse_regex_list("^(unclosed$")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.utils.module_loading import import_string
 
-from dockerflow_settings import table
+from dockerflow.django import conf
+from dockerflow_settings import merging, table
 from dockerflow_settings.errors import ConfigurationError
 from dockerflow_settings.resolve import (
     Attribute,
@@ -50,12 +51,11 @@ def test_table_entries_carry_what_docs_and_reports_need():
         if setting.env_var is not None:
             assert setting.parse is not None
             assert setting.example
-            if "dotted path" not in setting.type:  # docs examples name the user's module
-                assert setting.parse(setting.example) is not None
+            setting.parse(setting.example)  # raises ParseError if the example is wrong
             prefixed = setting.env_var == f"DJANGO_{setting.name}"
             assert prefixed or setting.env_var in ("DATABASE_URL", "PORT", "WEB_CONCURRENCY")
     servers = {s.name for s in table.TABLE if s.role == table.SERVER}
-    assert servers == {"PORT", "WEB_CONCURRENCY"}
+    assert servers == {"PORT", "WEB_CONCURRENCY", "SERVER_WORKER_CLASS"}
     assert servers.isdisjoint(table.SETTING_NAMES)
 
 
@@ -92,10 +92,10 @@ def test_prod_defaults():
     assert settings["DOCKERFLOW_SUMMARY_LOG_QUERYSTRING"] is False
     assert settings["DOCKERFLOW_REQUEST_ID_HEADER_NAME"] == "X-Request-ID"
     assert settings["DOCKERFLOW_VERSION_CALLBACK"] == "dockerflow.version.get_version"
-    assert settings["DOCKERFLOW_CHECKS"] == list(table.DEFAULT_CHECKS)
+    assert settings["DOCKERFLOW_CHECKS"] == conf.DEFAULTS["DOCKERFLOW_CHECKS"]
     assert settings["LOGGING"]["handlers"]["console"]["formatter"] == "json"
     assert "PORT" not in settings
-    assert prod().server == {"PORT": 8000, "WEB_CONCURRENCY": None}
+    assert prod().server == {"PORT": 8000, "WEB_CONCURRENCY": None, "SERVER_WORKER_CLASS": "sync"}
 
 
 def test_dev_defaults():
@@ -107,7 +107,7 @@ def test_dev_defaults():
     assert len(settings["SECRET_KEY"]) > 50
     assert settings["SECRET_KEY"] != dev().settings["SECRET_KEY"]  # random per process/run
     assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
-    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == table.PLAIN_STATIC_STORAGE
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == merging.PLAIN_STATIC_STORAGE
     assert settings["SECURE_SSL_REDIRECT"] is False
     assert settings["SECURE_HSTS_SECONDS"] == 0
     assert settings["SESSION_COOKIE_SECURE"] is False
@@ -140,7 +140,11 @@ def test_every_setting_is_overridable_by_its_variable():
     assert settings["SECURE_REDIRECT_EXEMPT"][0] == "^healthz/?$"
     assert settings["LOGGING"]["formatters"]["json"]["logger_name"] == "myservice"
     assert settings["LOGGING"]["root"]["level"] == "WARNING"
-    assert resolution.server == {"PORT": 8080, "WEB_CONCURRENCY": 4}
+    assert resolution.server == {
+        "PORT": 8080,
+        "WEB_CONCURRENCY": 4,
+        "SERVER_WORKER_CLASS": "uvicorn",
+    }
 
 
 def test_empty_values_mean_unset():
@@ -156,7 +160,7 @@ def test_empty_values_mean_unset():
 def test_precedence_environment_dotenv_value_default(tmp_path):
     (tmp_path / ".env").write_text(
         "# comment\nDJANGO_ALLOWED_HOSTS=from-dotenv\nDJANGO_STATIC_URL='/dotenv/'\n"
-        'DJANGO_SECRET_KEY="dotenv-secret"\nDJANGO_X_FRAME_OPTIONS=\n'
+        f'DJANGO_SECRET_KEY="dotenv-secret-{SECRET}"\nDJANGO_X_FRAME_OPTIONS=\n'
     )
     attributes = {
         "ALLOWED_HOSTS": Attribute(
@@ -174,7 +178,7 @@ def test_precedence_environment_dotenv_value_default(tmp_path):
     assert resolution.settings["STATIC_URL"] == "/dotenv/"
     assert entries["STATIC_URL"].source == ".env"
     assert entries["STATIC_URL"].origin == f"DJANGO_STATIC_URL in {tmp_path / '.env'}"
-    assert resolution.settings["SECRET_KEY"] == "dotenv-secret"
+    assert resolution.settings["SECRET_KEY"] == f"dotenv-secret-{SECRET}"
     assert entries["SECRET_KEY"].value == "********"
     # An empty .env value is unset too: the Value's default applies.
     assert resolution.settings["X_FRAME_OPTIONS"] == "SAMEORIGIN"
@@ -212,22 +216,24 @@ def test_secret_key_file(tmp_path):
     entry = next(e for e in resolution.entries if e.name == "SECRET_KEY")
     assert entry.origin == "file named by environment variable DJANGO_SECRET_KEY_FILE"
     # The variable itself wins over the file.
-    both = run(environ={"DJANGO_SECRET_KEY_FILE": str(secret_file), "DJANGO_SECRET_KEY": "x" * 60})
-    assert both.settings["SECRET_KEY"] == "x" * 60
+    other = SECRET[::-1]
+    both = run(environ={"DJANGO_SECRET_KEY_FILE": str(secret_file), "DJANGO_SECRET_KEY": other})
+    assert both.settings["SECRET_KEY"] == other
 
 
 def test_dockerflow_checks_add_redis_with_django_redis():
     caches = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://"}}
     resolution = run(extra={"CACHES": caches}, environ={"DJANGO_SECRET_KEY": SECRET})
-    assert resolution.settings["DOCKERFLOW_CHECKS"] == [*table.DEFAULT_CHECKS, table.REDIS_CHECK]
+    defaults = conf.DEFAULTS["DOCKERFLOW_CHECKS"]
+    assert resolution.settings["DOCKERFLOW_CHECKS"] == [*defaults, table.REDIS_CHECK]
     for path in resolution.settings["DOCKERFLOW_CHECKS"]:
         assert callable(import_string(path))
-    assert prod().settings["DOCKERFLOW_CHECKS"] == list(table.DEFAULT_CHECKS)
+    assert prod().settings["DOCKERFLOW_CHECKS"] == conf.DEFAULTS["DOCKERFLOW_CHECKS"]
 
 
 def test_installed_apps_merge():
     ctx = None
-    merge = table.merge_installed_apps
+    merge = merging.merge_installed_apps
     assert merge(["django.contrib.auth", "myapp"], ctx) == [
         "django.contrib.auth",
         "myapp",
@@ -252,37 +258,37 @@ def test_installed_apps_merge():
 
 
 def test_middleware_merge():
-    merge = table.merge_middleware
+    merge = merging.merge_middleware
     assert merge(["django.middleware.common.CommonMiddleware"], None) == [
-        table.DOCKERFLOW_MIDDLEWARE,
-        table.SECURITY_MIDDLEWARE,
-        table.WHITENOISE_MIDDLEWARE,
+        merging.DOCKERFLOW_MIDDLEWARE,
+        merging.SECURITY_MIDDLEWARE,
+        merging.WHITENOISE_MIDDLEWARE,
         "django.middleware.common.CommonMiddleware",
-        table.XFRAME_MIDDLEWARE,
+        merging.XFRAME_MIDDLEWARE,
     ]
     user = [
         "a.First",
-        table.WHITENOISE_MIDDLEWARE,
-        table.SECURITY_MIDDLEWARE,
+        merging.WHITENOISE_MIDDLEWARE,
+        merging.SECURITY_MIDDLEWARE,
         "b.Second",
-        table.DOCKERFLOW_MIDDLEWARE,
-        table.XFRAME_MIDDLEWARE,
+        merging.DOCKERFLOW_MIDDLEWARE,
+        merging.XFRAME_MIDDLEWARE,
         "a.First",
     ]
     merged = merge(user, None)
     assert merged == [
-        table.DOCKERFLOW_MIDDLEWARE,
+        merging.DOCKERFLOW_MIDDLEWARE,
         "a.First",
-        table.SECURITY_MIDDLEWARE,
-        table.WHITENOISE_MIDDLEWARE,
+        merging.SECURITY_MIDDLEWARE,
+        merging.WHITENOISE_MIDDLEWARE,
         "b.Second",
-        table.XFRAME_MIDDLEWARE,
+        merging.XFRAME_MIDDLEWARE,
     ]
     assert merge(merged, None) == merged
     assert merge(None, None)[:3] == [
-        table.DOCKERFLOW_MIDDLEWARE,
-        table.SECURITY_MIDDLEWARE,
-        table.WHITENOISE_MIDDLEWARE,
+        merging.DOCKERFLOW_MIDDLEWARE,
+        merging.SECURITY_MIDDLEWARE,
+        merging.WHITENOISE_MIDDLEWARE,
     ]
 
 
@@ -294,21 +300,21 @@ def test_storages_keep_the_projects_default_and_follow_the_manifest_option():
     assert user == frozen  # not mutated
     storages = resolution.settings["STORAGES"]
     assert storages["default"] == s3
-    assert storages["staticfiles"]["BACKEND"] == table.MANIFEST_STORAGE
+    assert storages["staticfiles"]["BACKEND"] == merging.MANIFEST_STORAGE
     assert storages is not user
     forced = prod(DJANGO_STATICFILES_MANIFEST="off").settings["STORAGES"]["staticfiles"]
-    assert forced["BACKEND"] == table.PLAIN_STATIC_STORAGE
+    assert forced["BACKEND"] == merging.PLAIN_STATIC_STORAGE
     forced = dev(DJANGO_STATICFILES_MANIFEST="on").settings["STORAGES"]["staticfiles"]
-    assert forced["BACKEND"] == table.MANIFEST_STORAGE
+    assert forced["BACKEND"] == merging.MANIFEST_STORAGE
     own = {"staticfiles": {"BACKEND": "my.Storage"}}
     mine = run({"STORAGES": Attribute(own, "Base.STORAGES")}, {"DJANGO_SECRET_KEY": SECRET})
     assert mine.settings["STORAGES"]["staticfiles"] == {"BACKEND": "my.Storage"}
-    assert mine.settings["STORAGES"]["default"]["BACKEND"] == table.DEFAULT_FILE_STORAGE
+    assert mine.settings["STORAGES"]["default"]["BACKEND"] == merging.DEFAULT_FILE_STORAGE
 
 
 def test_test_runs_use_plain_static_storage_unless_forced():
     testing = run(environ={"DJANGO_SECRET_KEY": SECRET}, testing=True).settings
-    assert testing["STORAGES"]["staticfiles"]["BACKEND"] == table.PLAIN_STATIC_STORAGE
+    assert testing["STORAGES"]["staticfiles"]["BACKEND"] == merging.PLAIN_STATIC_STORAGE
     # Under pytest (this process) detection says "testing" when not given.
     detected = resolve({}, environ={"DJANGO_SECRET_KEY": SECRET}, base_dir=Path("/a"), project="p")
     assert detected.settings["STATICFILES_MANIFEST"] is False

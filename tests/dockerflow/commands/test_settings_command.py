@@ -1,6 +1,6 @@
 """manage.py dockerflow_settings: listing and --check, over dockerflow_settings' public API.
 
-The in-process tests stand in for ``dockerflow_settings.report``/``validate`` with
+The in-process tests stand in for ``dockerflow_settings.report``/``check_environment`` with
 small fakes: they test this command's formatting and exit codes, not the table.
 """
 
@@ -19,10 +19,10 @@ import dockerflow_settings
 from .conftest import manage
 
 
-def run(*args):
+def run(*args, err=None):
     out = io.StringIO()
     try:
-        call_command("dockerflow_settings", *args, stdout=out)
+        call_command("dockerflow_settings", *args, stdout=out, stderr=err or io.StringIO())
     except CommandError as exc:
         return out.getvalue(), exc
     return out.getvalue(), None
@@ -60,12 +60,14 @@ ENTRIES = [
 def fake_api(monkeypatch):
     calls = {}
 
-    def validate(environ, *, base_dir, configuration):
-        calls["validate"] = (base_dir, configuration)
-        return list(calls.get("problems", []))
+    def check_environment(environ, *, base_dir, configuration):
+        calls["check_environment"] = (base_dir, configuration)
+        return SimpleNamespace(
+            problems=list(calls.get("problems", [])), ignored=list(calls.get("ignored", []))
+        )
 
     monkeypatch.setattr(dockerflow_settings, "report", lambda: ENTRIES, raising=False)
-    monkeypatch.setattr(dockerflow_settings, "validate", validate, raising=False)
+    monkeypatch.setattr(dockerflow_settings, "check_environment", check_environment)
     return calls
 
 
@@ -100,16 +102,26 @@ def test_check(fake_api, settings, monkeypatch, tmp_path):
     monkeypatch.setenv("DJANGO_CONFIGURATION", "Prod")
     out, error = run("--check")
     assert (out.strip(), error) == ("No problems found.", None)
-    assert fake_api["validate"] == (tmp_path, "Prod")
+    assert fake_api["check_environment"] == (tmp_path, "Prod")
 
     fake_api["problems"] = ["DATABASE_URL: not a URL", "PORT='' is empty"]
     out, error = run("--check")
     assert out.splitlines() == ["- DATABASE_URL: not a URL", "- PORT='' is empty"]
     assert (error.returncode, str(error)) == (1, "2 setting problems found")
     out, error = run("--check", "--json")
-    assert json.loads(out) == {"valid": False, "problems": fake_api["problems"]}
+    assert json.loads(out) == {"valid": False, "problems": fake_api["problems"], "ignored": []}
     fake_api["problems"] = ["one"]
     assert str(run("--check")[1]) == "1 setting problem found"
+
+
+def test_check_warns_about_ignored_variables(fake_api):
+    fake_api["ignored"] = ["DJANGO_DEBUG is set (environment variable DJANGO_DEBUG) but ignored"]
+    err = io.StringIO()
+    out, error = run("--check", err=err)
+    assert (out.strip(), error) == ("No problems found.", None)
+    assert err.getvalue().splitlines() == [f"Warning: {fake_api['ignored'][0]}"]
+    out, error = run("--check", "--json")
+    assert json.loads(out)["ignored"] == fake_api["ignored"]
 
 
 def test_settings_not_built_by_the_table(monkeypatch):

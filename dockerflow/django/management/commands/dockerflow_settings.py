@@ -2,7 +2,8 @@
 
 Lists every setting the ``dockerflow_settings`` table controls with its effective
 value (secrets masked) and its origin, or with ``--check`` validates the environment
-and reports every problem at once.
+and reports every problem at once, warning (on stderr, exit code unchanged) about each
+variable that is set but ignored because a plain value of the project fixes its setting.
 
 When the settings cannot load at all, Django never reaches this command (it then
 only knows its core commands); use ``python -m dockerflow_settings check`` there,
@@ -100,19 +101,23 @@ class Command(BaseCommand):
         self.stdout.write(cli.render_table(["SETTING", "VARIABLE", "ORIGIN", "VALUE"], table))
 
     def _check(self, *, as_json: bool) -> None:
-        problems = list(
-            settings_api("validate")(
-                os.environ,
-                base_dir=conf.get("BASE_DIR"),
-                configuration=os.environ.get("DJANGO_CONFIGURATION"),
-            )
+        found = settings_api("check_environment")(
+            os.environ,
+            base_dir=conf.get("BASE_DIR"),
+            configuration=os.environ.get("DJANGO_CONFIGURATION"),
         )
+        problems, ignored = list(found.problems), list(found.ignored)
         if as_json:
-            self.stdout.write(cli.to_json({"valid": not problems, "problems": problems}))
-        elif problems:
-            self.stdout.write("\n".join(f"- {problem}" for problem in problems))
+            self.stdout.write(
+                cli.to_json({"valid": not problems, "problems": problems, "ignored": ignored})
+            )
         else:
-            self.stdout.write("No problems found.")
+            for variable in ignored:
+                self.stderr.write(f"Warning: {variable}")
+            if problems:
+                self.stdout.write("\n".join(f"- {problem}" for problem in problems))
+            else:
+                self.stdout.write("No problems found.")
         if problems:
             count = len(problems)
             raise cli.command_error(
