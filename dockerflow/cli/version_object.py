@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from dockerflow.masking import has_ambiguous_userinfo, mask_url
+
 FIELDS = ("source", "version", "commit", "build")
 
 #: Variables read for each CI system, in detection order. A system is detected by
@@ -109,8 +111,9 @@ def _url_problem(name: str, value: str) -> str | None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or value != value.strip():
-        return f"{name} {value!r} is not an http(s) URL (or empty)"
-    if parts.username is not None or parts.password is not None:
+        return f"{name} {mask_url_credentials(value)!r} is not an http(s) URL (or empty)"
+    # An ambiguous "@" (a raw "/" in a password) hides credentials from urlsplit.
+    if parts.username is not None or parts.password is not None or has_ambiguous_userinfo(value):
         return f"{name} {mask_url_credentials(value)!r} must not contain credentials"
     return None
 
@@ -145,6 +148,8 @@ def validate_version_object(data: Any) -> list[str]:
 
 def mask_url_credentials(url: str) -> str:
     """``url`` with any user/password replaced by ``***`` (for error messages)."""
+    if has_ambiguous_userinfo(url):
+        return mask_url(url)
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url

@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from dockerflow.masking import MASK, has_ambiguous_userinfo, mask_mapping, mask_text, mask_url
+from dockerflow.masking import (
+    MASK,
+    has_ambiguous_userinfo,
+    mask_mapping,
+    mask_text,
+    mask_url,
+    url_secrets,
+)
 from dockerflow_settings.errors import ConfigurationError
 from dockerflow_settings.parsing import ParseError, parse_database_url, parse_databases
 from dockerflow_settings.resolve import resolve
@@ -163,3 +170,33 @@ def test_mask_text_takes_a_password_with_a_raw_space_with_the_url() -> None:
         f"can't reach postgres://app:{MASK}@db/app; ask ops (no reply) me@example.com"
     )
     assert mask_text("down: redis://h:6379/0 failed") == "down: redis://h:6379/0 failed"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ci:Bx7/Nm3Kq@ci.example/1",  # urlsplit sees host "ci", no credentials
+        "https://ci:Bx7#Nm3Kq@ci.example/1",
+        "ftp://ci:Bx7Nm3Kq@ci.example/1",  # not http(s): refused, shown masked
+    ],
+)
+def test_a_version_build_url_with_credentials_is_refused_and_masked(url: str) -> None:
+    from dockerflow.cli.version_object import validate_field
+
+    problem = validate_field("build", url)
+    assert problem is not None
+    assert "ci.example/1" in problem
+    assert not leaks(problem, [Case("build", url, ("Bx7/Nm3Kq", "Bx7#Nm3Kq", "Bx7Nm3Kq"), False)])
+
+
+def test_url_secrets_lists_what_a_client_may_quote() -> None:
+    # Pieces shorter than 4 characters ("ab") are left out: masking them garbles text.
+    assert url_secrets("redis://:Gt7k/Hy3Ju/ab@h:6379/0") == [":Gt7k/Hy3Ju/ab", "Gt7k", "Hy3Ju"]
+    assert url_secrets("redis://u:Ki8%2FLo@h/0?password=a%26b&db=1") == [
+        "Ki8%2FLo",
+        "a%26b",
+        "a&b",
+        "Ki8/Lo",
+    ]
+    assert url_secrets("redis://h/0") == []
+    assert url_secrets(None) == []
