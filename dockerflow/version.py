@@ -17,7 +17,7 @@ import stat
 import threading
 from typing import Any
 
-__all__ = ["get_version"]
+__all__ = ["VersionFileError", "get_version"]
 
 #: Where the Dockerflow spec puts ``version.json`` when a project has no ``BASE_DIR``.
 DEFAULT_ROOT = "/app"

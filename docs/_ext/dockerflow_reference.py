@@ -136,6 +136,16 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
         """,
         example='"X-Cloud-Trace-Context"',
     ),
+    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": RuntimeSetting(
+        type="HTTP header name, '' or None",
+        description="""
+            The response header that carries the request's id back to the client.
+            ``None`` uses the name of :setting:`DOCKERFLOW_REQUEST_ID_HEADER_NAME`; ``''``
+            sends none. A name other than ASCII letters, digits and hyphens raises
+            ``ImproperlyConfigured`` naming the setting.
+        """,
+        example='"X-Request-ID"',
+    ),
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": RuntimeSetting(
         type="bool",
         description="""
@@ -153,6 +163,17 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
             the project's URLconf like any other.
         """,
         example="False",
+    ),
+    "DOCKERFLOW_DRAIN_SECONDS": RuntimeSetting(
+        type="seconds, 0-300",
+        description="""
+            How long the server keeps serving after ``SIGTERM`` before it stops (``0``:
+            stop at once). During that time ``/__lbheartbeat__`` answers 503
+            ``{"status":"draining"}`` so load balancers take the instance out, while every
+            other request is still served. Needs the shipped gunicorn configuration
+            (:doc:`deployment`).
+        """,
+        example="20",
     ),
     "BASE_DIR": RuntimeSetting(
         type="path or None",

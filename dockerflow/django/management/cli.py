@@ -1,6 +1,6 @@
 """The ``dockerflow_*`` commands' exit codes and output helpers, at their documented path.
 
-They live in :mod:`dockerflow.cli.conventions`, with the rest of the build-time tooling;
+They live in ``dockerflow.cli.conventions``, with the rest of the build-time tooling;
 this module keeps the import path the API reference gives.
 """
 
