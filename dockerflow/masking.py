@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
+#: What a secret is replaced with.
 MASK = "********"
 
 #: A query option or settings key whose name contains one of these holds a secret.
@@ -98,7 +99,7 @@ def _mask_bad_port(url: str, start: int) -> str:
 
 
 def url_secrets(url: object) -> list[str]:
-    """The secrets ``url`` holds, as typed and decoded, for :func:`mask_text`'s
+    """The secrets ``url`` holds, as typed and decoded, for :func:`~dockerflow.masking.mask_text`'s
     ``secrets``: its password, the values of its secret query options and, when its
     user-info is ambiguous, every piece of it after the user name (a parser may quote
     any of them: ``Port could not be cast to integer value as 'TopSe'``)."""
@@ -136,12 +137,14 @@ def _mask_query(query: str) -> str:
 
 
 def mask_url(url: str) -> str:
-    """``url`` with its password and secret query options replaced by :data:`MASK`.
+    """``url`` with its password and secret query options replaced by
+    :data:`~dockerflow.masking.MASK`.
 
     ``scheme://user:password@host/path?password=x`` keeps the user name, host and
-    path. When the user-info part is ambiguous (see :func:`has_ambiguous_userinfo`),
-    all of ``//...@`` up to the last ``@`` is masked, user name included. Without
-    user-info, a port that is not a number is masked (a forgotten ``@host``).
+    path. When the user-info part is ambiguous (see
+    :func:`~dockerflow.masking.has_ambiguous_userinfo`), all of ``//...@`` up to the
+    last ``@`` is masked, user name included. Without user-info, a port that is not a
+    number is masked (a forgotten ``@host``).
     """
     start = _authority_start(url)
     last_at = url.rfind("@", start or 0)
@@ -162,10 +165,10 @@ def mask_url(url: str) -> str:
 
 
 def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
-    """``text`` with every URL in it masked by :func:`mask_url`, every other
+    """``text`` with every URL in it masked by :func:`~dockerflow.masking.mask_url`, every other
     ``...:...@`` word masked up to its last ``@``, the value of every secret-named
     ``name=value`` (``password=x`` in a DSN) and each of ``secrets`` (non-empty
-    strings) replaced by :data:`MASK`.
+    strings) replaced by :data:`~dockerflow.masking.MASK`.
 
     For messages that may quote a URL or a DSN: driver errors, check messages,
     exception texts.
