@@ -130,10 +130,14 @@ def version(request: HttpRequest) -> HttpResponse:
     200 with the JSON object; 404 ``{"error": "version.json not found"}`` when there is
     none; 500 with a JSON error (and one ERROR log line) when it is unusable.
     """
-    func: Any = "DOCKERFLOW_VERSION_CALLBACK"
     try:
         func = version_callback()
-        data = func(version_root())
+        root = version_root()
+    except ImproperlyConfigured:
+        logger.exception("/__version__ failed: a setting is not valid")
+        return json_response(_VERSION_UNAVAILABLE, status=500)
+    try:
+        data = func(root)
     except VersionFileError as exc:
         logger.error("version.json is unusable: %s", exc)
         return json_response({"error": f"version.json {exc.reason}"}, status=500)
