@@ -18,6 +18,12 @@ Environment (an empty value means unset):
 ``WEB_CONCURRENCY``
     Number of worker processes; default ``2 * CPUs + 1``, at most
     :data:`MAX_DEFAULT_WORKERS` (CPUs: those this process may run on).
+``DJANGO_SERVER_WORKER_CLASS``
+    ``sync`` (default) or ``uvicorn``: gunicorn's worker class, :data:`WORKER_CLASSES`
+    (``uvicorn`` serves the ASGI application, ``myproject.asgi:application``). A ``-k``
+    on the command line or in ``GUNICORN_CMD_ARGS`` wins.
+
+Bounds and defaults are those of the rows of ``dockerflow_settings.table``.
 
 The access log is off (the Dockerflow middleware logs one ``request.summary``
 record per request instead) and gunicorn's own log is mozlog JSON on stdout. The
@@ -35,12 +41,12 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from dockerflow.logging import MozlogFormatter
-from dockerflow_settings import gunicorn_drain, parsing
+from dockerflow_settings import gunicorn_drain, parsing, table
 
-DEFAULT_PORT = 8000
 #: Cap of the default worker count: CPU counts seen inside containers are often the
 #: host's, and 2 * 64 + 1 Django processes would exhaust a container's memory.
 MAX_DEFAULT_WORKERS = 8
@@ -52,25 +58,35 @@ LOGGER_NAME = "gunicorn"
 _RECORD_NAME = "dockerflow_settings.gunicorn"
 
 
+#: gunicorn's ``worker_class`` for each choice of ``DJANGO_SERVER_WORKER_CLASS``.
+WORKER_CLASSES = {"sync": "sync", "uvicorn": "dockerflow_settings.uvicorn.UvicornWorker"}
+# What the server rows' defaults are computed from: none of them depends on it.
+_SERVER_CONTEXT = table.Context(debug=False, base_dir=Path(), project="", testing=False, values={})
+DEFAULT_PORT: int = table.BY_NAME["PORT"].default(_SERVER_CONTEXT)
+
+
 class EnvironmentValueError(ValueError):
     """An environment variable this configuration reads has a value it cannot use."""
 
 
-def _read_int(environ: Mapping[str, str], name: str, low: int, high: int | None) -> int | None:
-    """``name`` by dockerflow_settings' grammar; None when unset (absent, empty or blank)."""
-    value = environ.get(name)
+def _read(environ: Mapping[str, str], name: str) -> Any:
+    """The value of table row ``name`` from ``environ``, parsed by the row; the row's
+    default when unset (absent, empty or blank)."""
+    row = table.BY_NAME[name]
+    value = environ.get(row.env_var)  # type: ignore[arg-type]
     if parsing.is_unset(value):
-        return None
+        return row.default(_SERVER_CONTEXT)
     try:
-        return parsing.integer(low, high)(value)  # type: ignore[arg-type]
+        return row.parse(value)  # type: ignore[misc]
     except parsing.ParseError as exc:
-        raise EnvironmentValueError(f"{name}={value!r} is not valid: expected {exc}") from None
+        raise EnvironmentValueError(
+            f"{row.env_var}={value!r} is not valid: expected {exc}"
+        ) from None
 
 
 def read_port(environ: Mapping[str, str]) -> int:
     """The port from ``PORT`` (default :data:`DEFAULT_PORT`)."""
-    port = _read_int(environ, "PORT", 1, 65535)
-    return DEFAULT_PORT if port is None else port
+    return _read(environ, "PORT")
 
 
 def usable_cpu_count() -> int:
@@ -87,8 +103,13 @@ def default_worker_count(cpus: int) -> int:
 
 def read_worker_count(environ: Mapping[str, str], cpus: int) -> int:
     """The worker count from ``WEB_CONCURRENCY`` (default :func:`default_worker_count`)."""
-    workers = _read_int(environ, "WEB_CONCURRENCY", 1, None)
+    workers = _read(environ, "WEB_CONCURRENCY")
     return default_worker_count(cpus) if workers is None else workers
+
+
+def read_worker_class(environ: Mapping[str, str]) -> str:
+    """gunicorn's worker class from ``DJANGO_SERVER_WORKER_CLASS`` (default ``sync``)."""
+    return WORKER_CLASSES[_read(environ, "SERVER_WORKER_CLASS")]
 
 
 def logging_config(logger_name: str = LOGGER_NAME) -> dict[str, Any]:
@@ -113,7 +134,7 @@ def logging_config(logger_name: str = LOGGER_NAME) -> dict[str, Any]:
     }
 
 
-def fail(message: str) -> SystemExit:
+def bad_environment_exit(message: str) -> SystemExit:
     """Write ``message`` as one mozlog line on stderr; the exit to raise."""
     record = logging.LogRecord(_RECORD_NAME, logging.CRITICAL, __file__, 0, message, None, None)
     sys.stderr.write(MozlogFormatter(logger_name=LOGGER_NAME).format(record) + "\n")
@@ -144,8 +165,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         read_port(environ)
         read_worker_count(environ, usable_cpu_count())
+        read_worker_class(environ)
     except EnvironmentValueError as exc:
-        raise fail(str(exc)) from None
+        raise bad_environment_exit(str(exc)) from None
     for name in ("PORT", "WEB_CONCURRENCY"):
         if name in environ and parsing.is_unset(environ[name]):
             del environ[name]
@@ -156,9 +178,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 try:
     bind = [f"0.0.0.0:{read_port(os.environ)}"]
     workers = read_worker_count(os.environ, usable_cpu_count())
+    worker_class = read_worker_class(os.environ)
     gunicorn_drain.read_drain_seconds(os.environ)
 except (EnvironmentValueError, gunicorn_drain.DrainSecondsError) as _exc:
-    raise fail(str(_exc)) from None
+    raise bad_environment_exit(str(_exc)) from None
 accesslog = None
 errorlog = "-"
 logconfig_dict = logging_config()

@@ -17,10 +17,18 @@ database from ``DATABASE_URL``...) comes from ``DockerflowConfiguration``.
 
 from __future__ import annotations
 
+import os
+
 from configurations import Configuration, values
 
 from dockerflow.django import conf as dockerflow_conf
 from dockerflow_settings import DockerflowConfiguration
+
+# EXAMPLE_HANGING_CHECK=1 adds a check that hangs, for tests of the heartbeat's timeout
+# (lower case: Django takes every upper-case name here for a setting).
+hanging_checks = (
+    ["greetings.checks.check_hangs"] if os.environ.get("EXAMPLE_HANGING_CHECK") == "1" else []
+)
 
 
 class Base(DockerflowConfiguration, Configuration):
@@ -52,6 +60,7 @@ class Base(DockerflowConfiguration, Configuration):
     DOCKERFLOW_CHECKS = [
         *dockerflow_conf.DEFAULTS["DOCKERFLOW_CHECKS"],
         "greetings.checks.check_greeting",
+        *hanging_checks,
     ]
 
 

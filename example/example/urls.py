@@ -7,4 +7,5 @@ from greetings import views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("greeting", views.greeting, name="greeting"),
 ]

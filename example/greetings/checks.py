@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -42,3 +43,16 @@ def check_greeting(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             checks.Error("template greetings/index.html not found", id="greetings.E002")
         )
     return messages
+
+
+#: How long :func:`check_hangs` blocks: far longer than any heartbeat timeout.
+HANG_SECONDS = 30
+
+
+def check_hangs(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A check stuck on a dependency that never answers; only for tests of the heartbeat.
+
+    Listed in ``DOCKERFLOW_CHECKS`` only when ``EXAMPLE_HANGING_CHECK=1``.
+    """
+    time.sleep(HANG_SECONDS)
+    return []

@@ -16,6 +16,7 @@ import gunicorn.config
 import pytest
 
 from dockerflow_settings import gunicorn as config
+from dockerflow_settings import parsing, table
 from tests.servers.process import (
     ServerProcess,
     http_get,
@@ -42,6 +43,7 @@ BAD_VALUES = [
     ("WEB_CONCURRENCY", "0"),
     ("WEB_CONCURRENCY", "-1"),
     ("WEB_CONCURRENCY", "2.5"),
+    ("DJANGO_SERVER_WORKER_CLASS", "gevent"),
 ]
 
 
@@ -96,6 +98,44 @@ def test_read_worker_count_rejects(value: str) -> None:
         config.read_worker_count({"WEB_CONCURRENCY": value}, cpus=2)
 
 
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "sync"),
+        ({"DJANGO_SERVER_WORKER_CLASS": ""}, "sync"),
+        ({"DJANGO_SERVER_WORKER_CLASS": "sync"}, "sync"),
+        ({"DJANGO_SERVER_WORKER_CLASS": " uvicorn "}, "dockerflow_settings.uvicorn.UvicornWorker"),
+    ],
+)
+def test_read_worker_class(environ: dict[str, str], expected: str) -> None:
+    assert config.read_worker_class(environ) == expected
+
+
+def test_read_worker_class_rejects() -> None:
+    with pytest.raises(config.EnvironmentValueError) as caught:
+        config.read_worker_class({"DJANGO_SERVER_WORKER_CLASS": "gevent"})
+    assert str(caught.value) == (
+        "DJANGO_SERVER_WORKER_CLASS='gevent' is not valid: expected one of sync, uvicorn"
+    )
+
+
+def test_bounds_and_defaults_are_the_table_rows() -> None:
+    for name in ("PORT", "WEB_CONCURRENCY", "SERVER_WORKER_CLASS"):
+        assert table.BY_NAME[name].role == table.SERVER
+    assert config.DEFAULT_PORT == 8000
+    assert set(config.WORKER_CLASSES) == {
+        choice for choice in ("sync", "uvicorn", "gevent", "gthread") if _parses(choice)
+    }
+
+
+def _parses(choice: str) -> bool:
+    try:
+        table.BY_NAME["SERVER_WORKER_CLASS"].parse(choice)  # type: ignore[misc]
+    except parsing.ParseError:
+        return False
+    return True
+
+
 def test_usable_cpu_count() -> None:
     assert 1 <= config.usable_cpu_count() <= (os.cpu_count() or 1)
 
@@ -107,19 +147,23 @@ def test_module_sets_exactly_these_gunicorn_settings() -> None:
     assert known & set(vars(config)) == {
         "bind",
         "workers",
+        "worker_class",
         "accesslog",
         "errorlog",
         "logconfig_dict",
         "control_socket_disable",
         "worker_tmp_dir",
         "on_starting",
+        "when_ready",
     }
     assert config.accesslog is None
     assert config.control_socket_disable is True
 
 
-def test_fail_writes_one_mozlog_line_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
-    exit_ = config.fail("PORT='x' is not valid")
+def test_bad_environment_exit_writes_one_mozlog_line_to_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    exit_ = config.bad_environment_exit("PORT='x' is not valid")
     assert exit_.code == config.EXIT_BAD_ENVIRONMENT == 2
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -214,6 +258,18 @@ def test_defaults_as_gunicorn_sees_them(command: list[str]) -> None:
     assert settings["workers"] == str(config.default_worker_count(config.usable_cpu_count()))
     assert settings["accesslog"] == "None"
     assert settings["control_socket_disable"] == "True"
+    assert settings["worker_class"] == "sync"
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("command", [GUNICORN, LAUNCHER], ids=["gunicorn", "launcher"])
+def test_worker_class_from_the_environment_and_k_wins(command: list[str]) -> None:
+    uvicorn = {"DJANGO_SERVER_WORKER_CLASS": "uvicorn"}
+    settings = print_config(command, uvicorn)
+    assert settings["worker_class"] == "dockerflow_settings.uvicorn.UvicornWorker"
+    assert print_config([*command, "-k", "sync"], uvicorn)["worker_class"] == "sync"
+    in_cmd_args = {**uvicorn, "GUNICORN_CMD_ARGS": "--worker-class sync"}
+    assert print_config(command, in_cmd_args)["worker_class"] == "sync"
 
 
 @pytest.mark.servers
@@ -242,7 +298,7 @@ def test_explicit_bind_and_workers_win(option: list[str], env: dict[str, str]) -
 # gunicorn alone int()s WEB_CONCURRENCY when imported and rejects negative defaults
 # before it reads any configuration module: only "0" reaches this module that way.
 BAD_VALUES_GUNICORN_PASSES_ON = [
-    (name, value) for name, value in BAD_VALUES if name == "PORT" or value == "0"
+    (name, value) for name, value in BAD_VALUES if name != "WEB_CONCURRENCY" or value == "0"
 ]
 
 
