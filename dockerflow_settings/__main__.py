@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from dockerflow_settings.errors import ConfigurationError, Problem, format_problems
+from dockerflow_settings.masking import mask_text
 from dockerflow_settings.report import EnvironmentCheck, check_environment, validate
 from dockerflow_settings.table import SERVER, TABLE
 
@@ -49,7 +50,7 @@ def check() -> EnvironmentCheck:
             problems = _load_settings(module)
         except Exception as exc:  # the project's own import error: report it, check the rest
             sys.stderr.write(
-                f"cannot import {module} ({type(exc).__name__}: {exc}); "
+                f"cannot import {module} ({mask_text(f'{type(exc).__name__}: {exc}')}); "
                 "checking the environment against the defaults only\n"
             )
         else:

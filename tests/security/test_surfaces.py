@@ -138,3 +138,17 @@ def test_one_batched_process_takes_every_case_through_check_and_the_startup_erro
     assert len(blocks) == len(cases) + 1  # one per case and the empty tail
     assert blocks[1].startswith("Invalid configuration"), blocks[1]  # raw-slash-digits
     assert not leaks(output(result), cases), output(result)
+
+
+@pytest.mark.parametrize("label", ["raw-slash", "query-sslpassword", "no-scheme", "raw-space"])
+def test_module_check_masks_the_settings_modules_own_import_error(label: str, tmp_path) -> None:
+    case = BY_LABEL[label]
+    (tmp_path / "quoting_settings.py").write_text(
+        "import os\nraise RuntimeError('cannot use ' + os.environ['DATABASE_URL'])\n"
+    )
+    environ = env(DATABASE_URL=case.value, DJANGO_SETTINGS_MODULE="quoting_settings")
+    del environ["DJANGO_CONFIGURATION"]
+    environ["PYTHONPATH"] = f"{tmp_path}:{REPO_ROOT}"
+    result = run(["-m", "dockerflow_settings", "check"], environ)
+    assert "cannot import quoting_settings (RuntimeError: cannot use " in result.stderr
+    assert not leaks(output(result), [case]), output(result)
