@@ -10,6 +10,7 @@ from django.core.cache import caches
 
 from dockerflow import health
 from dockerflow.checks import CheckThreads, Error, run_checks_concurrently
+from dockerflow.checks import concurrent as concurrent_module
 from dockerflow.checks.concurrent import default_threads
 from dockerflow.logging.request_id import request_id_context
 
@@ -227,3 +228,18 @@ def test_coroutine_checks_are_awaited_in_the_worker():
     results = run_checks_concurrently([("remote", remote)], timeout=2)
     join_check_threads()
     assert results.details["remote"]["messages"] == {"x.E1": "down"}
+
+
+def test_a_check_answering_just_as_the_deadline_passes_counts_as_answered():
+    # The race a real thread cannot be made to hit on demand: the wait ends empty,
+    # then the answer lands before the run takes the lock to retire the thread.
+    class LateEvent(threading.Event):
+        def wait(self, timeout=None):
+            self.set()
+            return False
+
+    threads = CheckThreads()
+    job = concurrent_module._Job("late", Counter())
+    job.done = LateEvent()
+    assert threads._wait(job, deadline=time.monotonic()) is True
+    assert job.abandoned is False

@@ -74,3 +74,15 @@ def test_clear_checks_empties_the_live_registry():
     checks.clear_checks()
     assert registry == {}
     assert checks.get_checks() == {}
+
+
+def test_python_dockerflows_module_path_has_the_same_objects():
+    import dockerflow.checks.registry as registry
+
+    assert registry.register is checks.register
+    assert registry.clear_checks is checks.clear_checks
+    assert registry.get_checks is checks.get_checks
+    assert registry.register_partial is checks.register_partial
+    assert registry.ChecksResults is checks.ChecksResults is checks.CheckResults
+    assert registry.run_checks is checks.run_checks
+    assert registry.run_checks_async is checks.run_checks_async
