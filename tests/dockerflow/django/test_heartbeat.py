@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from dockerflow import checks, health
 from dockerflow.checks import Error, Info, Warning
-from dockerflow.django import heartbeat
+from dockerflow.django import heartbeat, views
 from dockerflow.django.heartbeat import run_heartbeat
 from tests.dockerflow.checks.helpers import (
     Counter,
@@ -453,3 +453,52 @@ def test_a_caller_waiting_on_a_failed_run_gets_an_error(monkeypatch, fresh_check
         "the heartbeat run this call was waiting for failed",
     ]
     assert heartbeat._current is None
+
+
+# Credentials in check messages and exceptions (through the real view)
+
+
+def quotes_a_url(app_configs=None, **kwargs):
+    return [Warning("GET https://user:tok@api.internal/x answered 503", id="x.W7")]
+
+
+def raises_with_a_dsn(app_configs=None, **kwargs):
+    raise ConnectionError("cannot reach postgres://admin:S3cretPw@db.internal:5432/app")
+
+
+@override_settings(
+    DOCKERFLOW_CHECKS=[f"{HERE}.quotes_a_url", f"{HERE}.raises_with_a_dsn"],
+    DOCKERFLOW_HEARTBEAT_DETAILS=True,
+)
+def test_credentials_never_reach_the_response_or_the_logs(client, caplog):
+    caplog.set_level(logging.DEBUG, logger="dockerflow")
+    response = client.get("/__heartbeat__")
+    body = response.json()
+    assert body["details"]["quotes_a_url"]["messages"] == {
+        "x.W7": "GET https://user:********@api.internal/x answered 503"
+    }
+    assert list(body["details"]["raises_with_a_dsn"]["messages"]) == [health.ERROR_CHECK_RAISED]
+    assert "tok@" not in response.content.decode()
+    assert (30, "x.W7: GET https://user:********@api.internal/x answered 503") in (
+        message_records(caplog)
+    )
+    assert "tok@" not in caplog.text
+    assert "S3cretPw" not in caplog.text
+    [raised] = [r for r in caplog.records if r.name == "dockerflow.checks"]
+    assert raised.getMessage().endswith(
+        "ConnectionError: cannot reach postgres://admin:********@db.internal:5432/app"
+    )
+
+
+@override_settings(DOCKERFLOW_HEARTBEAT_DETAILS=True)
+def test_the_views_own_error_text_is_masked(client, monkeypatch):
+    def explode(*args, sender=None):
+        raise RuntimeError("cache at redis://:hunter2@cache.internal:6379/0 is gone")
+
+    monkeypatch.setattr(views, "run_heartbeat", explode)
+    response = client.get("/__heartbeat__")
+    assert response.status_code == 500
+    assert response.json() == {
+        "status": "error",
+        "error": "RuntimeError: cache at redis://:********@cache.internal:6379/0 is gone",
+    }
