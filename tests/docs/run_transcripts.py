@@ -8,7 +8,8 @@ the file named by its argument (stdout carries the project's log lines).
 A scenario puts the project in the state a transcript shows: ``version-file`` (a valid
 ``version.json`` in ``BASE_DIR``), ``no-version-file``, ``bad-version-file`` (a JSON
 array), ``checks-pass``, ``checks-fail``, ``checks-fail-503``, ``error-endpoint-on`` (``Prod``
-serves ``/__error__`` only when told to) or ``none``.
+serves ``/__error__`` only when told to), ``static`` (files collected into
+``STATIC_ROOT`` first, as an image build does) or ``none``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def scenario_settings(name: str, base_dir: Path) -> dict[str, Any]:
         "checks-fail": failing,
         "checks-fail-503": {**failing, "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": 503},
         "error-endpoint-on": {"DOCKERFLOW_ERROR_ENDPOINT": True},
+        "static": {},
         "none": {},
     }[name]
 
@@ -58,9 +60,14 @@ def main() -> None:
     from django.test.utils import override_settings, setup_test_environment
 
     setup_test_environment()
+    requests = json.load(sys.stdin)
+    if any(request["scenario"] == "static" for request in requests):
+        from django.core.management import call_command
+
+        call_command("collectstatic", "--noinput", verbosity=0)
     client = Client(raise_request_exception=False)
     answers = []
-    for request in json.load(sys.stdin):
+    for request in requests:
         with tempfile.TemporaryDirectory() as tmp:
             state = override_settings(**scenario_settings(request["scenario"], Path(tmp)))
             with state:
