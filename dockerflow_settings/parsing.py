@@ -114,7 +114,10 @@ parse_log_level = choice(*LOG_LEVELS)
 
 
 def parse_path(text: str) -> Path:
-    path = Path(text.strip()).expanduser()
+    try:
+        path = Path(text.strip()).expanduser()
+    except RuntimeError:  # "~user" of an unknown user, or no home directory
+        raise ParseError("an absolute path (~ cannot be expanded here)") from None
     if not path.is_absolute():
         raise ParseError("an absolute path")
     return path

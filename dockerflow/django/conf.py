@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import numbers
-import os
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -158,12 +157,6 @@ def _details(value: Any) -> bool | None:
     return value
 
 
-def _base_dir(value: Any) -> Any:
-    if value is not None and not isinstance(value, (str, os.PathLike)):
-        raise InvalidSetting("None or a directory path")
-    return value
-
-
 #: The rule of each setting: returns the normalised value or raises InvalidSetting.
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
     # Syntax only, for the reason given in _version_callback: the heartbeat imports
@@ -190,7 +183,6 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "SILENCED_SYSTEM_CHECKS": _strings(
         ordered=False, expected="a list of check ids such as 'security.W009'", item_ok=bool
     ),
-    "BASE_DIR": _base_dir,
 }
 
 _values: dict[str, Any] = {}

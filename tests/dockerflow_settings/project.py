@@ -67,6 +67,28 @@ class Prod(Base):
 
 class Test(Base):
     SECRET_KEY = "tests-only-" + "t" * 50
+
+
+class Pinned(Base):
+    DEBUG = False  # a plain value: DJANGO_DEBUG cannot change it
+"""
+
+#: Importing a model needs the app registry: fine when the heartbeat or /__version__
+#: imports these, AppRegistryNotReady if settings validation imported them.
+MODEL_CHECKS = """\
+from django.contrib.auth.models import User
+
+
+def check_users(app_configs=None, **kwargs):
+    return []
+"""
+
+MODEL_VERSION = """\
+from django.contrib.auth.models import User
+
+
+def get_version(root):
+    return {"version": "1.2.3", "model": User._meta.label}
 """
 
 PLAIN_SETTINGS = f"""\
@@ -123,6 +145,8 @@ def write_project(root: Path) -> Path:
     (package / "settings.py").write_text(SETTINGS)
     (package / "plain_settings.py").write_text(PLAIN_SETTINGS)
     (package / "urls.py").write_text("urlpatterns = []\n")
+    (package / "model_checks.py").write_text(MODEL_CHECKS)
+    (package / "model_version.py").write_text(MODEL_VERSION)
     for init in ("management", "management/commands"):
         (package / init / "__init__.py").write_text("")
     (package / "management" / "commands" / "dumpsettings.py").write_text(DUMP_COMMAND)

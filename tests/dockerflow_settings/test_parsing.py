@@ -173,3 +173,8 @@ def test_proxy_header_header_name_regexes_origins():
     ]
     with pytest.raises(ParseError, match=r"'example\.com'"):
         parsing.parse_origin_list("example.com")
+
+
+def test_a_path_of_an_unknown_users_home_is_a_parse_error():
+    with pytest.raises(ParseError, match="cannot be expanded"):
+        parsing.parse_path("~no-such-user-here/app")

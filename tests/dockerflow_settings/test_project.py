@@ -210,3 +210,82 @@ def test_plain_settings_module(project):
     mixin = dump(project, "manage.py", DJANGO_ALLOWED_HOSTS="x", **PROD)
     assert plain["settings"] == mixin["settings"]
     assert plain["sources"]["INSTALLED_APPS"] == "module global INSTALLED_APPS"
+
+
+STRONG_KEY = {"DJANGO_SECRET_KEY": SECRET}
+
+
+def test_check_paths_that_import_models_are_imported_by_the_heartbeat(project):
+    # Settings validation checks the syntax only: importing the path while the settings
+    # load would raise AppRegistryNotReady and leave manage.py with Django's core commands.
+    environ = {"DJANGO_DOCKERFLOW_CHECKS": "myproject.model_checks.check_users"}
+    result = run(project, "manage.py", "dockerflow_heartbeat", **environ)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:5] == ["CHECK", "STATUS", "MESSAGES", "check_users", "ok"]
+    result = run(project, "manage.py", "dockerflow_heartbeat", DJANGO_DOCKERFLOW_CHECKS="no.such")
+    assert result.returncode == 1  # importable or not is the heartbeat's finding
+    assert "dockerflow.health.E014" in result.stdout
+
+
+def test_version_callback_that_imports_a_model(project):
+    code = (
+        "from django.test import Client; r = Client().get('/__version__'); "
+        "print('STATUS', r.status_code, r.content.decode())"
+    )
+    callback = {"DJANGO_DOCKERFLOW_VERSION_CALLBACK": "myproject.model_version.get_version"}
+    result = run(project, "manage.py", "shell", "-c", code, **callback)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("STATUS"))
+    assert line == 'STATUS 200 {"version":"1.2.3","model":"auth.User"}'
+
+
+def test_check_warns_about_a_variable_a_plain_attribute_ignores(project):
+    environ = {"DJANGO_CONFIGURATION": "Pinned", "DJANGO_DEBUG": "true", **STRONG_KEY}
+    warning = (
+        "Warning: DJANGO_DEBUG is set (environment variable DJANGO_DEBUG) but ignored: "
+        "Pinned.DEBUG fixes DEBUG; remove Pinned.DEBUG to let the variable set it, or unset "
+        "DJANGO_DEBUG"
+    )
+    module = {"DJANGO_SETTINGS_MODULE": "myproject.settings"}
+    for command in (
+        ["-m", "dockerflow_settings", "check"],
+        ["manage.py", "dockerflow_settings", "--check"],
+    ):
+        result = run(project, *command, **module, **environ)
+        assert (result.returncode, result.stdout) == (0, "No problems found.\n"), result.stderr
+        assert result.stderr.splitlines() == [warning]
+        quiet = run(project, *command, **module, **{**environ, "DJANGO_DEBUG": ""})
+        assert (quiet.returncode, quiet.stderr) == (0, "")
+
+
+def test_check_rejects_values_the_service_could_not_use(project):
+    environ = {
+        "DJANGO_SETTINGS_MODULE": "myproject.settings",
+        "DJANGO_CONFIGURATION": "Prod",
+        "DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT": "1e10",
+        "DJANGO_SECRET_KEY": "x",
+        "DJANGO_ALLOWED_HOSTS": "https://a.example/ b.example",
+        "DJANGO_DOCKERFLOW_REQUEST_ID_HEADER_NAME": "X.Trace",
+    }
+    result = run(project, "-m", "dockerflow_settings", "check", **environ)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Invalid configuration (4 problems):"
+    assert lines[1].startswith("- DJANGO_SECRET_KEY='********' (from environment variable")
+    assert "(Django's rule security.W009)" in lines[1]
+    assert lines[2].endswith(
+        "(not 'https://a.example/ b.example'); for example a.example,b.example"
+    )
+    assert lines[3].endswith("expected a number of seconds > 0 and <= 300")
+    assert lines[4].endswith("letters, digits and hyphens, such as 'X-Request-ID'")
+    # The same service starts with the fixes, and silencing security.W009 accepts the key.
+    fixed = {
+        **environ,
+        "DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT": "300",
+        "DJANGO_ALLOWED_HOSTS": "a.example,b.example",
+        "DJANGO_DOCKERFLOW_REQUEST_ID_HEADER_NAME": "X-Trace",
+    }
+    result = run(project, "-m", "dockerflow_settings", "check", **fixed)
+    assert result.stdout.splitlines()[0] == "Invalid configuration (1 problem):"
+    result = run(project, "-m", "dockerflow_settings", "check", **{**fixed, **STRONG_KEY})
+    assert (result.returncode, result.stdout) == (0, "No problems found.\n")

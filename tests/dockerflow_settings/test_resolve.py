@@ -412,3 +412,43 @@ def test_unreadable_dotenv_is_a_problem(tmp_path):
     assert str(tmp_path / ".env") in resolution.problems[0]
     with pytest.raises(ConfigurationError):
         resolution.raise_for_problems()
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["Qz7", "Q" * 60, "django-insecure-" + SECRET, SECRET[:49]],
+    ids=["short", "one-character", "django-insecure", "49-characters"],
+)
+def test_weak_secret_keys_are_rejected_in_prod_without_showing_them(key, tmp_path):
+    resolution = prod(DJANGO_SECRET_KEY=key)
+    [problem] = resolution.problems
+    assert problem.variable == "DJANGO_SECRET_KEY"
+    assert problem.value == "********"
+    assert "security.W009" in problem.expected
+    assert key not in str(problem)
+    key_file = tmp_path / "key"
+    key_file.write_text(key)
+    [from_file] = run(environ={"DJANGO_SECRET_KEY_FILE": str(key_file)}).problems
+    assert from_file.variable == "DJANGO_SECRET_KEY_FILE"
+    assert key not in str(from_file)
+    # Dev accepts any key; so does a project that silences Django's own check.
+    assert dev(DJANGO_SECRET_KEY=key).problems == []
+    silenced = run(extra={"SILENCED_SYSTEM_CHECKS": ["security.W009"]},
+                   environ={"DJANGO_SECRET_KEY": key})  # fmt: skip
+    assert silenced.problems == []
+    assert silenced.settings["SECRET_KEY"] == key
+
+
+def test_a_plain_attribute_records_each_variable_it_ignores():
+    attributes = {"SECRET_KEY": Attribute("k" * 60, "Prod.SECRET_KEY")}
+    resolution = run(attributes, {"DJANGO_SECRET_KEY": "x", "DJANGO_SECRET_KEY_FILE": "/nope"})
+    assert resolution.problems == []  # a weak or unreadable value that is ignored is no problem
+    assert [(i.variable, i.fixed_by) for i in resolution.ignored] == [
+        ("DJANGO_SECRET_KEY", "Prod.SECRET_KEY"),
+        ("DJANGO_SECRET_KEY_FILE", "Prod.SECRET_KEY"),
+    ]
+    assert resolution.ignored[0] == (
+        "DJANGO_SECRET_KEY is set (environment variable DJANGO_SECRET_KEY) but ignored: "
+        "Prod.SECRET_KEY fixes SECRET_KEY; remove Prod.SECRET_KEY to let the variable set it, "
+        "or unset DJANGO_SECRET_KEY"
+    )

@@ -6,7 +6,6 @@ import math
 import threading
 import time
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -44,7 +43,6 @@ def _noop(root):
         ("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", True, True),
         ("DOCKERFLOW_ERROR_ENDPOINT", False, False),
         ("SILENCED_SYSTEM_CHECKS", {"security.W009"}, ["security.W009"]),
-        ("BASE_DIR", Path("/app"), Path("/app")),
         ("DEBUG", "anything truthy", "anything truthy"),  # no rule: as Django reads it
     ],
 )
@@ -88,7 +86,6 @@ def test_validate_accepts_and_normalises(name, value, normalised):
         ("DOCKERFLOW_ERROR_ENDPOINT", None, "True or False"),
         ("SILENCED_SYSTEM_CHECKS", "security.W009", "a list of check ids"),
         ("SILENCED_SYSTEM_CHECKS", [""], "a list of check ids"),
-        ("BASE_DIR", 42, "None or a directory path"),
     ],
 )
 def test_validate_rejects_with_what_was_expected(name, value, expected):
