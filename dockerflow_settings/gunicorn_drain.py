@@ -121,15 +121,15 @@ class Drain:
             os.kill(os.getpid(), signum)
 
 
-def install(environ: Mapping[str, str]) -> Drain | None:
+def install(environ: Mapping[str, str], flag: SharedFlag = draining) -> Drain | None:
     """Drain on ``SIGTERM`` when the environment asks for a drain period; call in ``when_ready``.
 
     Returns the :class:`Drain`, or None when draining is off (gunicorn's own ``SIGTERM``
-    handling is then left alone).
+    handling is then left alone). ``flag`` is the one ``/__lbheartbeat__`` reads.
     """
     seconds = read_drain_seconds(environ)
     if seconds <= 0:
         return None
-    drain = Drain(seconds)
+    drain = Drain(seconds, flag)
     drain.install()
     return drain

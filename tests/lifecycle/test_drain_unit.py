@@ -183,11 +183,9 @@ def test_sigterm_drains_then_reaches_gunicorns_handler(gunicorn_handler, caplog)
     assert "graceful shutdown" in end.getMessage()
 
 
-def test_install_from_the_environment(gunicorn_handler, monkeypatch):
-    shared = SharedFlag()
-    monkeypatch.setattr(gunicorn_drain, "draining", shared)
-    monkeypatch.setattr(Drain.__init__, "__defaults__", (shared,))
-    installed = gunicorn_drain.install({VARIABLE: "0.05"})
+def test_install_from_the_environment(gunicorn_handler):
+    shared = SharedFlag()  # not the process's own flag: later tests need a 200
+    installed = gunicorn_drain.install({VARIABLE: "0.05"}, shared)
     assert installed is not None
     assert installed.seconds == 0.05
     assert installed.flag is shared
