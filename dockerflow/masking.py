@@ -125,7 +125,10 @@ def url_secrets(url: object) -> list[str]:
     return [secret for secret in dict.fromkeys(found) if secret]
 
 
-def _mask_query(query: str) -> str:
+def mask_query(query: str) -> str:
+    """A raw (still percent-encoded) query string with the value of every secret-named
+    option replaced by :data:`~dockerflow.masking.MASK`: ``a=1&password=x`` gives
+    ``a=1&password=********``."""
     options = []
     for option in query.split("&"):
         name, equals, value = option.partition("=")
@@ -160,7 +163,7 @@ def mask_url(url: str) -> str:
             url = f"{url[: colon + 1]}{MASK}{url[last_at:]}"
     query_start = url.find("?")
     if query_start != -1:
-        url = url[: query_start + 1] + _mask_query(url[query_start + 1 :])
+        url = url[: query_start + 1] + mask_query(url[query_start + 1 :])
     return url
 
 

@@ -21,6 +21,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import LazyObject, empty
 
 from dockerflow.logging.encoding import safe_str
+from dockerflow.masking import mask_query
 
 LOGGER_NAME = "request.summary"
 
@@ -112,7 +113,7 @@ def write_summary_fields(
         # Unquoting never lengthens a string: cap the raw value first so a huge query
         # string costs no more work than a capped one.
         raw = _text(meta.get("QUERY_STRING"), 4 * MAX_QUERYSTRING)
-        fields["querystring"] = unquote(raw)[:MAX_QUERYSTRING]
+        fields["querystring"] = unquote(mask_query(raw))[:MAX_QUERYSTRING]
 
 
 def _exc_info(exception: BaseException) -> tuple[type[BaseException], BaseException, Any]:
