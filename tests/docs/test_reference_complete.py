@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dockerflow.cli import version_object
+from dockerflow.cli import version_sources
 from dockerflow.django import conf
 from tests.docs.rst import DOCS, ROOT, object_names
 
@@ -77,7 +77,7 @@ def environment_read_by_code() -> set[str]:
 
 
 def ci_variables() -> set[str]:
-    return {name for names in version_object.CI_VARIABLES.values() for name in names}
+    return {name for names in version_sources.CI_VARIABLES.values() for name in names}
 
 
 def configuration_page() -> list[str]:
@@ -275,7 +275,7 @@ def test_environment_lookups_outside_the_ci_reader_are_not_ci_variables() -> Non
     # sure the split above does not hide a variable read somewhere else.
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            if path.name == "version_object.py":
+            if path.name == "version_sources.py":
                 continue
             overlap = environment_names_in(path.read_text(encoding="utf-8")) & ci_variables()
             assert not overlap, f"{path.relative_to(ROOT)} reads CI variables {overlap}"
