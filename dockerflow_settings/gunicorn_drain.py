@@ -48,18 +48,14 @@ class DrainSecondsError(ValueError):
 
 def read_drain_seconds(environ: Mapping[str, str]) -> float:
     """The drain period from the environment, parsed by the settings table's row; 0 if unset."""
-    row = table.BY_NAME.get(SETTING)
-    if row is None or row.env_var is None or row.parse is None:  # pragma: no cover
-        name, parse = f"DJANGO_{SETTING}", parsing.number(0, inclusive=True)
-    else:
-        name, parse = row.env_var, row.parse
-    value = environ.get(name)
+    row = table.BY_NAME[SETTING]
+    value = environ.get(row.env_var)  # type: ignore[arg-type]
     if parsing.is_unset(value):
         return 0.0
     try:
-        return float(parse(value))  # type: ignore[arg-type]
+        return float(row.parse(value))  # type: ignore[misc]
     except parsing.ParseError as exc:
-        raise DrainSecondsError(f"{name}={value!r} is not valid: expected {exc}") from None
+        raise DrainSecondsError(f"{row.env_var}={value!r} is not valid: expected {exc}") from None
 
 
 class Drain:

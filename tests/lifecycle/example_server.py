@@ -20,10 +20,8 @@ DRAIN_VARIABLE = "DJANGO_DOCKERFLOW_DRAIN_SECONDS"
 HTTPS = {"X-Forwarded-Proto": "https"}
 #: gunicorn's --graceful-timeout in these tests.
 GRACEFUL_SECONDS = 3
-WORKER_CLASSES = {
-    "sync": ("sync", "example.wsgi"),
-    "uvicorn": ("uvicorn_worker.UvicornWorker", "example.asgi:application"),
-}
+#: The application gunicorn serves for each DJANGO_SERVER_WORKER_CLASS.
+APPLICATIONS = {"sync": "example.wsgi", "uvicorn": "example.asgi:application"}
 
 _request_numbers = itertools.count()
 
@@ -39,18 +37,15 @@ def start_example(
     worker: str = "sync",
 ) -> ServerProcess:
     """``python -m dockerflow_settings.gunicorn`` on ``127.0.0.1:port``, ready to serve."""
-    worker_class, app = WORKER_CLASSES[worker]
     command = [
         *LAUNCHER,
         "--bind",
         f"127.0.0.1:{port}",
-        "--worker-class",
-        worker_class,
         "--graceful-timeout",
         str(GRACEFUL_SECONDS),
-        app,
+        APPLICATIONS[worker],
     ]
-    env = {**site.env, "WEB_CONCURRENCY": str(workers)}
+    env = {**site.env, "WEB_CONCURRENCY": str(workers), "DJANGO_SERVER_WORKER_CLASS": worker}
     if drain_seconds is not None:
         env[DRAIN_VARIABLE] = drain_seconds
     server = ServerProcess(command, port=port, env=env, logdir=logdir, name=name)

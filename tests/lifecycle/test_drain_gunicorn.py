@@ -37,12 +37,10 @@ def wait_for_exit(process: subprocess.Popen[bytes], timeout: float) -> int:
         raise AssertionError(f"still running {timeout}s after SIGTERM") from None
 
 
-@pytest.mark.parametrize("worker", ["sync", "uvicorn"])
+@pytest.mark.parametrize("worker", ["sync", pytest.param("uvicorn", marks=pytest.mark.asgi)])
 def test_sigterm_drains_every_worker_then_stops_gracefully(
     example_site, tmp_path, free_port, worker
 ):
-    if worker == "uvicorn":
-        pytest.importorskip("uvicorn_worker", reason="uvicorn-worker is not installed")
     server = start_example(
         example_site,
         port=free_port,

@@ -93,13 +93,14 @@ def test_the_runtime_flag_is_not_shared_outside_a_draining_server():
         ({VARIABLE: "0"}, 0.0),
         ({VARIABLE: "2"}, 2.0),
         ({VARIABLE: " 1.5 "}, 1.5),
+        ({VARIABLE: "300"}, 300.0),
     ],
 )
 def test_read_drain_seconds(environ, expected):
     assert read_drain_seconds(environ) == expected
 
 
-@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf", "2s"])
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf", "2s", "301"])
 def test_bad_drain_seconds_name_the_variable_and_value(value):
     with pytest.raises(DrainSecondsError) as caught:
         read_drain_seconds({VARIABLE: value})
