@@ -83,16 +83,27 @@ def describe_value(value: Any) -> str:
     return str(value)
 
 
-def runtime_rule(name: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+def runtime_rule(
+    name: str, parse: Callable[[str], Any], *, explain_bad_text_by: str = "rule"
+) -> Callable[[str], Any]:
     """Text -> typed value (``parse``) -> the runtime's own rule for setting ``name``.
 
     The same rule as :func:`dockerflow.django.conf.valid` applies at run time, so a
     value ``check`` accepts is one the running service accepts, and the other way round.
+    Text that ``parse`` rejects is explained by the rule ("a number of seconds > 0 and
+    <= 300" says more than "a number"), or with ``explain_bad_text_by="grammar"`` by the
+    parser (the boolean words say more than "True or False").
     """
 
     def parse_for_runtime(text: str) -> Any:
         try:
-            return conf.validate(name, parse(text))
+            value = parse(text)
+        except ParseError:
+            if explain_bad_text_by == "grammar":
+                raise
+            value = object()  # no rule accepts a bare object: the rule says what it wants
+        try:
+            return conf.validate(name, value)
         except conf.InvalidSetting as exc:
             raise ParseError(str(exc)) from None
 

@@ -309,7 +309,9 @@ TABLE: tuple[Setting, ...] = (
         name="DOCKERFLOW_HEARTBEAT_DETAILS",
         env_var="DJANGO_DOCKERFLOW_HEARTBEAT_DETAILS",
         type="bool",
-        parse=runtime_rule("DOCKERFLOW_HEARTBEAT_DETAILS", parsing.parse_bool),
+        parse=runtime_rule(
+            "DOCKERFLOW_HEARTBEAT_DETAILS", parsing.parse_bool, explain_bad_text_by="grammar"
+        ),
         default=runtime_default("DOCKERFLOW_HEARTBEAT_DETAILS"),
         help="Include check details in /__heartbeat__ responses; unset: only with DEBUG.",
         example="false",
@@ -337,7 +339,9 @@ TABLE: tuple[Setting, ...] = (
         name="DOCKERFLOW_SUMMARY_LOG_QUERYSTRING",
         env_var="DJANGO_DOCKERFLOW_SUMMARY_LOG_QUERYSTRING",
         type="bool",
-        parse=runtime_rule("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", parsing.parse_bool),
+        parse=runtime_rule(
+            "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", parsing.parse_bool, explain_bad_text_by="grammar"
+        ),
         default=runtime_default("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING"),
         help="Log the query string in request.summary records.",
         example="true",
@@ -346,7 +350,9 @@ TABLE: tuple[Setting, ...] = (
         name="DOCKERFLOW_ERROR_ENDPOINT",
         env_var="DJANGO_DOCKERFLOW_ERROR_ENDPOINT",
         type="bool",
-        parse=runtime_rule("DOCKERFLOW_ERROR_ENDPOINT", parsing.parse_bool),
+        parse=runtime_rule(
+            "DOCKERFLOW_ERROR_ENDPOINT", parsing.parse_bool, explain_bad_text_by="grammar"
+        ),
         # Unlike the runtime's default (True, as python-dockerflow), off in production.
         default=lambda ctx: ctx.debug,
         help="Serve /__error__ (raises, to test error reporting).",

@@ -178,3 +178,12 @@ def test_proxy_header_header_name_regexes_origins():
 def test_a_path_of_an_unknown_users_home_is_a_parse_error():
     with pytest.raises(ParseError, match="cannot be expanded"):
         parsing.parse_path("~no-such-user-here/app")
+
+
+def test_text_that_is_not_even_the_right_type_gets_the_settings_rule():
+    timeout = table.BY_NAME["DOCKERFLOW_HEARTBEAT_TIMEOUT"].parse
+    with pytest.raises(ParseError, match=r"^a number of seconds > 0 and <= 300$"):
+        timeout("soon")
+    status = table.BY_NAME["DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE"].parse
+    with pytest.raises(ParseError, match=r"^an HTTP error status code from 400 to 599$"):
+        status("teapot")
