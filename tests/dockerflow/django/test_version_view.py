@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 import dockerflow.version
-from dockerflow import version as version_file
 from dockerflow.django import views
 from dockerflow.version import VersionFileError, get_version
 from tests.dockerflow.django.test_request_summary import only_summary
@@ -26,15 +25,23 @@ VERSION = {
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    version_file.clear_cache()
+    dockerflow.version.clear_cache()
     yield
-    version_file.clear_cache()
+    dockerflow.version.clear_cache()
 
 
 @pytest.fixture
 def root(tmp_path, settings):
     settings.BASE_DIR = tmp_path
     return tmp_path
+
+
+def count_loads(monkeypatch) -> list[tuple]:
+    """Record each time version.json is actually read and parsed."""
+    loads: list[tuple] = []
+    real_load = dockerflow.version._load
+    monkeypatch.setattr(dockerflow.version, "_load", lambda *a: loads.append(a) or real_load(*a))
+    return loads
 
 
 def write(root, content: str | bytes) -> None:
@@ -118,9 +125,7 @@ def test_json_that_cannot_be_sent_back_is_a_500_naming_why_parsed_once(
 ):
     # Before: NaN/Infinity/1e999 went out bare (invalid JSON); a lone surrogate made
     # the encoder fail on every request with no reason given.
-    loads = []
-    real_load = version_file._load
-    monkeypatch.setattr(version_file, "_load", lambda *args: loads.append(args) or real_load(*args))
+    loads = count_loads(monkeypatch)
     write(root, content)
     for _ in range(3):
         body = assert_json_response(client.get("/__version__"), 500)
@@ -155,9 +160,7 @@ def test_root_that_is_not_a_directory_is_a_json_500(client, tmp_path, settings, 
 
 
 def test_file_parsed_once_then_only_on_change(client, root, monkeypatch):
-    loads = []
-    real_load = version_file._load
-    monkeypatch.setattr(version_file, "_load", lambda *args: loads.append(args) or real_load(*args))
+    loads = count_loads(monkeypatch)
     write(root, json.dumps({"version": "1"}))
     for _ in range(3):
         assert client.get("/__version__").json() == {"version": "1"}
@@ -183,9 +186,7 @@ def test_file_parsed_once_then_only_on_change(client, root, monkeypatch):
 
 
 def test_broken_file_is_not_reparsed_but_fixing_it_is_noticed(client, root, caplog, monkeypatch):
-    loads = []
-    real_load = version_file._load
-    monkeypatch.setattr(version_file, "_load", lambda *args: loads.append(args) or real_load(*args))
+    loads = count_loads(monkeypatch)
     write(root, "{broken")
     assert client.get("/__version__").status_code == 500
     assert client.get("/__version__").status_code == 500
@@ -229,7 +230,7 @@ def test_base_dir_unset_and_no_app_is_a_404(client, settings, tmp_path, monkeypa
 
 
 def test_default_root_is_the_dockerflow_app_directory():
-    assert version_file.DEFAULT_ROOT == "/app"
+    assert dockerflow.version.DEFAULT_ROOT == "/app"
 
 
 # --- DOCKERFLOW_VERSION_CALLBACK -------------------------------------------------------
