@@ -332,11 +332,13 @@ def test_unimportable_callback_says_so(client, root, settings, caplog):
     assert "cannot be imported (No module named 'no')" in str(logged.exc_info[1])
 
 
-def test_bad_base_dir_is_a_json_500_naming_the_setting(client, settings, caplog):
+def test_unusable_base_dir_is_a_json_500_logged(client, settings, caplog):
+    # BASE_DIR has no runtime rule (conf.VALIDATORS): whatever breaks is logged.
     settings.BASE_DIR = 42
-    assert_json_response(client.get("/__version__"), 500)
+    body = assert_json_response(client.get("/__version__"), 500)
+    assert body == {"error": "version information is unavailable"}
     (logged,) = error_logs(caplog)
-    assert "BASE_DIR=42 is not valid" in str(logged.exc_info[1])
+    assert logged.exc_info is not None
 
 
 def test_callback_setting_change_takes_effect(client, root, settings):
