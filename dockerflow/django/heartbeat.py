@@ -135,7 +135,7 @@ def get_config() -> HeartbeatConfig:
 
     Raises ``ImproperlyConfigured`` for a bad value, naming the setting.
     """
-    # Before any check thread exists: see preload_backends.
+    # In the caller's thread, before the check threads import them: see preload_backends.
     preload_backends()
     return HeartbeatConfig(
         checks=_named_checks(tuple(conf.valid("DOCKERFLOW_CHECKS"))),
