@@ -193,6 +193,8 @@ def test_transcript_matches_what_the_code_sends(transcript: Transcript, answers)
     if transcript.partial:
         sent = {k.lower(): v for k, v in real["headers"].items()}
         for name, value in transcript.headers.items():
+            if name.lower() in SERVER_HEADERS:
+                continue  # e.g. Content-Length of a Brotli body varies with its version
             assert sent.get(name.lower()) == value, (
                 f"{transcript.where}: the transcript shows {name}: {value}, "
                 f"the code sends {sent.get(name.lower())!r}"
