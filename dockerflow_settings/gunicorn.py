@@ -22,6 +22,10 @@ Environment (an empty value means unset):
     ``sync`` (default) or ``uvicorn``: gunicorn's worker class, :data:`WORKER_CLASSES`
     (``uvicorn`` serves the ASGI application, ``myproject.asgi:application``). A ``-k``
     on the command line or in ``GUNICORN_CMD_ARGS`` wins.
+``DJANGO_DOCKERFLOW_DRAIN_SECONDS``
+    Seconds to keep serving after ``SIGTERM``, with ``/__lbheartbeat__`` answering 503,
+    before the graceful shutdown; default 0 (none). See
+    :mod:`dockerflow_settings.gunicorn_drain`.
 
 Bounds and defaults are those of the rows of ``dockerflow_settings.table``.
 
