@@ -58,7 +58,8 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
             returning check messages; one that accepts ``app_configs`` (a Django system
             check) is called with ``app_configs=None``. A path that cannot be imported is
             reported as error ``dockerflow.health.E014`` instead of breaking the heartbeat.
-            Anything but a list of non-empty strings raises ``ImproperlyConfigured``.
+            Anything but a list or tuple of dotted paths raises ``ImproperlyConfigured``
+            (only their syntax is checked there; importing is the heartbeat's job).
         """,
         example="""[
     "dockerflow.django.checks.check_database_connected",
@@ -87,7 +88,7 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
         example="503",
     ),
     "DOCKERFLOW_HEARTBEAT_TIMEOUT": RuntimeSetting(
-        type="seconds, > 0",
+        type="seconds, > 0, at most 300",
         description="""
             How long each check may take. The checks run concurrently, so the heartbeat
             answers within about this long whatever they do; a check still running is
@@ -96,7 +97,7 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
         example="2.5",
     ),
     "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": RuntimeSetting(
-        type="seconds, >= 0",
+        type="seconds, 0-3600",
         description="""
             Serve the last heartbeat result for this long instead of running the checks
             again (``0``: never). Independently of this, requests that arrive while a run
@@ -116,7 +117,7 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
         example="True",
     ),
     "DOCKERFLOW_HEARTBEAT_MAX_STUCK": RuntimeSetting(
-        type="int, >= 1",
+        type="int, 1-100",
         description="""
             How many threads may still be running the same check (left behind by earlier
             timeouts) before that check is no longer started and is reported as error
@@ -130,9 +131,10 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
         description="""
             The request header holding an incoming request id. A valid id (1 to 128
             characters from ``A-Z a-z 0-9 . _ : -``) is used as the ``rid`` of the
-            request's log records; anything else is replaced by a new UUID4. An empty
-            value means the default; an invalid header name raises
-            ``ImproperlyConfigured`` when the middleware starts.
+            request's log records; anything else is replaced by a new UUID4. ``None``
+            means the default; a name other than ASCII letters, digits and hyphens
+            (servers drop or rename the others) raises ``ImproperlyConfigured`` when the
+            middleware starts.
         """,
         example='"X-Cloud-Trace-Context"',
     ),
