@@ -41,6 +41,8 @@ def test_wheel_contains_both_packages_and_no_tests(artefacts: dict[str, Path]) -
     assert not [n for n in names if n.startswith(("tests/", "example/", "docs/", "benchmarks/"))]
     assert "dockerflow/py.typed" in names
     assert "dockerflow_settings/py.typed" in names
+    # plain uvicorn's --log-config file (python -m dockerflow_settings.uvicorn)
+    assert "dockerflow_settings/uvicorn_logging.json" in names
     assert any(n.startswith("dockerflow/django/") for n in names)
 
 
@@ -50,7 +52,7 @@ def test_wheel_metadata_declares_dependencies_and_extras(artefacts: dict[str, Pa
         metadata = wheel.read(meta_name).decode()
     for requirement in ("Django>=4.2", "django-configurations>=2.5.1", "python-decouple>=3.8"):
         assert f"Requires-Dist: {requirement}" in metadata
-    for extra in ("brotli", "redis", "orjson"):
+    for extra in ("brotli", "redis", "orjson", "asgi"):
         assert f"Provides-Extra: {extra}" in metadata
     assert "Requires-Python: >=3.10" in metadata
 
