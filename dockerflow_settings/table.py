@@ -16,7 +16,7 @@ from typing import Any
 from dockerflow.django import conf
 from dockerflow_settings import parsing
 from dockerflow_settings.context import Context, Required
-from dockerflow_settings.logging_config import build_logging
+from dockerflow_settings.django_logging import build_logging
 from dockerflow_settings.masking import mask_databases
 from dockerflow_settings.merging import (
     merge_installed_apps,
