@@ -44,7 +44,7 @@ nitpick_ignore_regex = [
     (r"py:class", r"(ContextVar|Token|Path|PathLike|LogRecord|Logger|Formatter|Handler)"),
     (r"py:class", r"(StreamHandler|Filter|Exception|ValueError|TextIO)"),
     # TypeVars of generic signatures (register() keeps the decorated function's type).
-    (r"py:class", r"dockerflow\.checks\.registry\.F|dockerflow\.django\.conf\.T"),
+    (r"py:class", r"dockerflow\.checks\.compat\.F|dockerflow\.django\.conf\.T"),
     # Internal types that appear in public signatures (DockerflowConfiguration's
     # dockerflow_resolution(), Setting's default callable); not part of the API.
     (r"py:class", r"dockerflow_settings\.(resolve\.Resolution|table\.Context)"),

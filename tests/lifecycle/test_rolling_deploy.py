@@ -5,7 +5,7 @@ behind HAProxy, which checks ``/__lbheartbeat__`` every 200 ms (out after 2 fail
 A steady loopback stream of requests goes through HAProxy while one instance gets
 ``SIGTERM`` and a replacement starts on the same port once it has exited. With a drain
 period no request may fail; without one, the failures are counted and reported (the
-test's output and the JUnit report's properties), not required.
+test's output, the terminal summary and the JUnit report's properties), not required.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def report(drain: str | None, tally: Tally, deploy: Deploy) -> str:
 
 @pytest.mark.parametrize("drain", [f"{DRAIN_SECONDS:g}", None], ids=["drain", "no-drain"])
 def test_rolling_deploy_behind_haproxy(
-    example_site, haproxy_binary, tmp_path, drain, record_property
+    example_site, haproxy_binary, tmp_path, drain, record_testsuite_property
 ):
     ports = {"blue": pick_free_port(), "green": pick_free_port()}
 
@@ -126,9 +126,11 @@ def test_rolling_deploy_behind_haproxy(
     line = report(drain, tally, deploy)
     print(f"\n{line}")
     DEPLOY_REPORTS.append(line)
-    record_property("requests", tally.total)
-    record_property("failed", tally.failed)
-    record_property("deploy", line)
+    # In the JUnit report too (as properties of the test suite: xunit2 has no per-test ones).
+    key = f"rolling_deploy_drain_{drain}s" if drain else "rolling_deploy_no_drain"
+    record_testsuite_property(f"{key}_requests", tally.total)
+    record_testsuite_property(f"{key}_failed", tally.failed)
+    record_testsuite_property(key, line)
 
     assert f"{tally.failed} failed" in line
     assert tally.total >= MIN_REQUESTS, line
