@@ -6,7 +6,7 @@
   ``run_checks(get_checks().items())``.
 * ``ChecksResults``, python-dockerflow's name for :class:`~dockerflow.checks.runner.CheckResults`.
 
-Re-exported from :mod:`dockerflow.checks` (and :mod:`dockerflow.checks.registry`,
+Re-exported from ``dockerflow.checks`` (and ``dockerflow.checks.registry``,
 python-dockerflow's module path), so existing imports keep working.
 """
 

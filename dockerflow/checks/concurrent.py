@@ -46,8 +46,6 @@ logger = logging.getLogger("dockerflow.checks")
 #: Prefix of the check threads' names.
 THREAD_NAME_PREFIX = "dockerflow-check"
 
-Hook = Callable[[], None]
-
 
 class _Job:
     """One run of one check, and where its thread leaves the messages."""
@@ -61,7 +59,7 @@ class _Job:
         self.abandoned = False  # the run stopped waiting: the thread is retired after it
 
 
-def _run_hook(hook: Hook | None, what: str, name: str) -> None:
+def _run_hook(hook: Callable[[], None] | None, what: str, name: str) -> None:
     if hook is None:
         return
     try:
@@ -109,7 +107,12 @@ class CheckThreads:
     and retired by :meth:`retire_idle`). Exceptions from both are logged.
     """
 
-    def __init__(self, *, between_runs: Hook | None = None, on_exit: Hook | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        between_runs: Callable[[], None] | None = None,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
         self.between_runs = between_runs
         self.on_exit = on_exit
         self._lock = threading.Lock()
@@ -217,7 +220,7 @@ def run_checks_concurrently(
     silenced_check_ids: Collection[str] = (),
     threads: CheckThreads | None = None,
 ) -> CheckResults:
-    """Run ``checks`` at the same time on ``threads`` (default: :data:`default_threads`).
+    """Run ``checks`` at the same time on ``threads`` (default: ``default_threads``).
 
     See :meth:`CheckThreads.run`.
     """

@@ -6,7 +6,7 @@ are results, never exceptions; a message names the database or cache alias and
 never shows a password or a URL's credentials (:func:`dockerflow.masking.mask_text`).
 
 Checks only: registering ``DOCKERFLOW_CHECKS`` as Django system checks lives in
-:mod:`dockerflow.django.apps` (``register`` is re-exported here, python-dockerflow's
+``dockerflow.django.apps`` (``register`` is re-exported here, python-dockerflow's
 import path), and preloading backends belongs to the heartbeat.
 """
 

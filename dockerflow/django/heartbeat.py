@@ -4,7 +4,7 @@
   so ``override_settings`` applies at once; bad values raise ``ImproperlyConfigured``
   naming the setting. A check's own failure never raises: a check that raises,
   times out, is stuck or cannot be imported is an error in the result.
-* Checks run on the heartbeat's long-lived check threads (:data:`check_threads`,
+* Checks run on the heartbeat's long-lived check threads (``check_threads``,
   see :mod:`dockerflow.checks.concurrent`), so their database connections last as
   long as ``CONN_MAX_AGE`` says instead of one new session per alias per probe.
 * Single-flight: callers that arrive while a run is in progress wait for it and
