@@ -20,19 +20,22 @@ MASK = "********"
 SECRET_NAME_PARTS = ("password", "passwd", "pwd", "secret", "token", "key", "credential")
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
-# A URL inside free text: a scheme, "://", everything up to whitespace, and the next
-# word too when it holds an "@" (a raw space in a password). Quotes and brackets are
-# kept in: a password may contain them, and masking a little of the surrounding text
-# is better than showing the end of a password.
-# A word with a ":" and then an "@" that is no such URL ("app:pw@db", "postgres:/app:pw@db")
-# is user-info without a usable scheme: hidden up to its last "@".
-_URL_IN_TEXT = re.compile(
-    r"(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://\S*(?:\s+[^\s@]*@\S*)?)|(?P<userinfo>(?:(?!://)\S)*:(?!//)(?:(?!://)\S)*@)"
-)
+# A URL inside free text: a scheme (not preceded by a scheme character, so a long word
+# is scanned once, not from each of its characters), "://", everything up to
+# whitespace, and the next word too when it holds an "@" (a raw space in a password).
+# Quotes and brackets are kept in: a password may contain them, and masking a little of
+# the surrounding text is better than showing the end of a password.
+_SCHEME_START = r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://"
+_URL_IN_TEXT = re.compile(_SCHEME_START + r"\S*(?:\s+[^\s@]*@\S*)?")
+_URL_START = re.compile(_SCHEME_START)
+# A word holding an "@": user-info without a usable scheme ("app:pw@db",
+# "postgres:/app:pw@db") is hidden up to its last "@" (see _mask_word).
+_WORD_WITH_AT = re.compile(r"(?<!\S)\S*@\S*")
 # "password=x" or "sslpassword='x y'" in free text: a libpq-style DSN or options echoed
 # by a driver. Only secret-named keys are masked (checked in the replacement).
 _KEY_VALUE_IN_TEXT = re.compile(
-    r"(?P<name>[A-Za-z_][\w.-]*)=(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s&,;)]+)"
+    r"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*)="
+    r"(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s&,;)]+)"
 )
 _MAX_PORT = 65535
 _MIN_PIECE = 4
@@ -179,20 +182,26 @@ def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
     for secret in secrets:
         if isinstance(secret, str) and secret:
             text = text.replace(secret, MASK)
-    text = _URL_IN_TEXT.sub(_mask_match, text)
+    text = _URL_IN_TEXT.sub(lambda match: mask_url(match.group()), text)
+    text = _WORD_WITH_AT.sub(_mask_word, text)
     return _KEY_VALUE_IN_TEXT.sub(_mask_key_value, text)
+
+
+def _mask_word(match: re.Match[str]) -> str:
+    # Only the part before a URL: the URL itself was masked already, user name kept.
+    word = match.group()
+    url = _URL_START.search(word)
+    head = word if url is None else word[: url.start()]
+    at = head.rfind("@")
+    if at == -1 or ":" not in head[:at]:
+        return word
+    return f"{MASK}{word[at:]}"
 
 
 def _mask_key_value(match: re.Match[str]) -> str:
     if is_secret_name(match["name"]) and match["value"] != MASK:
         return f"{match['name']}={MASK}"
     return match.group()
-
-
-def _mask_match(match: re.Match[str]) -> str:
-    if match["url"] is not None:
-        return mask_url(match["url"])
-    return f"{MASK}@"
 
 
 def _mask_nested(value: Any) -> Any:
