@@ -68,7 +68,8 @@ def command(setup: str, port: int) -> list[str]:
 def running(
     setup: str, site: ExampleSite, logdir: Path, extra: dict[str, str] | None = None
 ) -> Iterator[ServerProcess]:
-    """``setup`` serving the example on one worker, ready; stopped (if still running) after."""
+    """``setup`` serving the example (one worker unless ``extra`` says otherwise), ready;
+    stopped (if still running) after."""
     port = pick_free_port()
     env = {
         **site.env,
@@ -93,7 +94,10 @@ def server(
     example_site: ExampleSite,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServerProcess]:
-    with running(request.param, example_site, tmp_path_factory.mktemp(request.param)) as process:
+    # gunicorn with two workers: WEB_CONCURRENCY is read as under WSGI.
+    extra = {"WEB_CONCURRENCY": "2"} if request.param == "gunicorn-uvicorn" else {}
+    logdir = tmp_path_factory.mktemp(request.param)
+    with running(request.param, example_site, logdir, extra) as process:
         yield process
 
 
@@ -190,9 +194,13 @@ def test_concurrent_requests_keep_their_own_ids(server: ServerProcess) -> None:
             ("request.summary", None),
         ], (request_id, found)
         assert found[1]["Fields"]["path"] == path.partition("?")[0]
-    # The lines were interleaved: between some request's own line and its summary,
-    # other requests wrote theirs.
-    positions = {id(r): i for i, r in enumerate(ours)}
+    # The requests were interleaved on one event loop: between some request's own line
+    # and its summary, the same process wrote lines of other requests.
+    positions: dict[int, int] = {}
+    for pid in {r["Pid"] for r in ours}:
+        positions.update(
+            (id(record), i) for i, record in enumerate(r for r in ours if r["Pid"] == pid)
+        )
     assert any(positions[id(found[1])] - positions[id(found[0])] > 1 for found in by_rid.values())
     last = {r["Fields"]["path"]: r for r in records if r["Type"] == "request.summary"}
     for path in ("/__lbheartbeat__", "/greeting"):
@@ -226,7 +234,8 @@ def test_every_line_is_mozlog_and_sigterm_stops_cleanly(server: ServerProcess) -
     if setup == "gunicorn-uvicorn":
         assert {r["Logger"] for r in records if r["Type"].startswith("uvicorn.")} == {"gunicorn"}
         assert "Using worker: dockerflow_settings.uvicorn.UvicornWorker" in messages
-        assert sum(m.startswith("Booting worker with pid") for m in messages) == 1
+        assert sum(m.startswith("Booting worker with pid") for m in messages) == 2
+        assert f"Listening at: http://0.0.0.0:{server.port} ({server.process.pid})" in messages
         assert messages[-1] == "Shutting down: Master"
     else:
         assert {r["Logger"] for r in records if r["Type"].startswith("uvicorn.")} == {"uvicorn"}
