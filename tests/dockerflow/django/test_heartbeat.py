@@ -15,6 +15,7 @@ from dockerflow.django.heartbeat import run_heartbeat
 from tests.dockerflow.checks.helpers import (
     Counter,
     Gate,
+    check_threads,
     join_check_threads,
     recorded_heartbeat_signals,
 )
@@ -502,3 +503,21 @@ def test_the_views_own_error_text_is_masked(client, monkeypatch):
         "status": "error",
         "error": "RuntimeError: cache at redis://:********@cache.internal:6379/0 is gone",
     }
+
+
+@override_settings(DOCKERFLOW_CHECKS=[OK, WARNS])
+def test_checks_keep_their_threads_across_runs_and_settings_changes_end_them(fresh_checks):
+    join_check_threads()
+    for _ in range(10):
+        run_heartbeat()
+    threads = check_threads()
+    assert sorted(t.name for t in threads) == sorted(
+        f"dockerflow-check {name}" for name in (OK, WARNS)
+    )
+    assert all(t.daemon for t in threads)
+    with override_settings(DOCKERFLOW_HEARTBEAT_TIMEOUT=2):  # any setting change
+        for thread in threads:
+            thread.join(5)
+        assert not any(t.is_alive() for t in threads)
+        run_heartbeat()
+        assert len(check_threads()) == 2  # new ones, reading the new settings
