@@ -66,6 +66,8 @@ class Drain:
         self.flag = flag
         self.started = threading.Event()
         self.over = threading.Event()
+        #: The thread timing the drain, once it started.
+        self.thread: threading.Thread | None = None
         self._master_pid = 0
         self._gunicorn_handler: Any = signal.SIG_DFL
 
@@ -88,7 +90,8 @@ class Drain:
             return
         self.started.set()
         self.flag.set()
-        threading.Thread(target=self._run, name="dockerflow-drain", daemon=True).start()
+        self.thread = threading.Thread(target=self._run, name="dockerflow-drain", daemon=True)
+        self.thread.start()
 
     def _run(self) -> None:
         began = time.monotonic()

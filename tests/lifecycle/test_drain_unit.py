@@ -175,6 +175,8 @@ def test_sigterm_drains_then_reaches_gunicorns_handler(gunicorn_handler, caplog)
     assert gunicorn_handler.calls == [signal.SIGTERM]
     assert 0.3 <= elapsed < 5
     assert signal.getsignal(signal.SIGTERM) is gunicorn_handler, "gunicorn's handler restored"
+    drain_.thread.join(timeout=5)  # no thread left behind for later tests that fork
+    assert not drain_.thread.is_alive()
 
     start, end = drain_records(caplog)
     assert (start.event, start.drain_seconds) == ("start", 0.3)
@@ -194,6 +196,7 @@ def test_install_from_the_environment(gunicorn_handler):
     os.kill(os.getpid(), signal.SIGTERM)
     assert wait_until(lambda: gunicorn_handler.calls)
     assert shared
+    installed.thread.join(timeout=5)
 
 
 SCRIPT_DEFAULT_ACTION = """
