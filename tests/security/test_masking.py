@@ -214,3 +214,18 @@ def test_mask_text_takes_linear_time_on_hostile_text(hostile: str) -> None:
     started = time.perf_counter()
     mask_text(hostile)
     assert time.perf_counter() - started < 1.0
+
+
+DOTENV_CASES = tuple(case for case in DATABASE_URLS if "\n" not in case.value)
+
+
+@pytest.mark.parametrize("case", DOTENV_CASES, ids=ids(DOTENV_CASES))
+def test_a_database_url_from_dotenv_is_masked_too(case: Case, tmp_path) -> None:
+    # python-decouple reads the file its own way (quotes, "#" comments).
+    (tmp_path / ".env").write_text(f"DATABASE_URL={case.value}\n")
+    environ = {"DJANGO_SECRET_KEY": STRONG_SECRET_KEY}
+    resolution = resolve({}, environ=environ, base_dir=tmp_path, project="p", testing=False)
+    (entry,) = [entry for entry in resolution.entries if entry.name == "DATABASES"]
+    shown = json.dumps(entry.value, default=str) + "\n".join(resolution.problems)
+    assert entry.source == ".env" or resolution.problems
+    assert not leaks(shown, [case]), shown
