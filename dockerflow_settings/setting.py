@@ -115,6 +115,11 @@ def runtime_default(name: str) -> Callable[[Context], Any]:
     return lambda ctx: copy.copy(conf.DEFAULTS[name])
 
 
+def same_in_dev_and_prod(text: str) -> tuple[str, str]:
+    """A ``describe=`` text for a default that does not depend on DEBUG."""
+    return (text, text)
+
+
 def constant(value: Any) -> Callable[[Context], Any]:
     return lambda ctx: value
 
