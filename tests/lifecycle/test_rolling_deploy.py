@@ -1,6 +1,6 @@
 """A rolling deploy behind a real HAProxy, with and without a drain period.
 
-Two instances of the example (gunicorn through the launcher, 2 sync workers each)
+Two instances of the example (gunicorn through the launcher, 2 workers each, sync or uvicorn)
 behind HAProxy, which checks ``/__lbheartbeat__`` every 200 ms (out after 2 failures).
 A steady loopback stream of requests goes through HAProxy while one instance gets
 ``SIGTERM`` and a replacement starts on the same port once it has exited. With a drain
@@ -74,12 +74,13 @@ def roll(proxy: HAProxy, traffic: Traffic, old: ServerProcess, restart) -> tuple
     return deploy, replacement
 
 
-def report(drain: str | None, tally: Tally, deploy: Deploy) -> str:
+def report(worker: str, drain: str | None, tally: Tally, deploy: Deploy) -> str:
     outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(tally.outcomes.items()))
     first_failures = ", ".join(f"{t:.2f}s {what}" for t, what in tally.failures[:5])
     period = f"{drain}s" if drain else "off"
     return (
-        f"drain {period}: {tally.total} requests through HAProxy, {tally.failed} failed "
+        f"{worker} workers, drain {period}: {tally.total} requests through HAProxy, "
+        f"{tally.failed} failed "
         f"({outcomes}); SIGTERM at {deploy.sigterm:.2f}s, HAProxy marked it DOWN at "
         f"{deploy.marked_down:.2f}s, it exited {deploy.exit_code} at {deploy.exited:.2f}s, "
         f"replacement UP at {deploy.replacement_up:.2f}s"
@@ -87,15 +88,28 @@ def report(drain: str | None, tally: Tally, deploy: Deploy) -> str:
     )
 
 
-@pytest.mark.parametrize("drain", [f"{DRAIN_SECONDS:g}", None], ids=["drain", "no-drain"])
+@pytest.mark.parametrize(
+    ("worker", "drain"),
+    [
+        pytest.param("sync", f"{DRAIN_SECONDS:g}", id="sync-drain"),
+        pytest.param("sync", None, id="sync-no-drain"),
+        # Keep-alive connections from HAProxy to the servers, unlike sync workers.
+        pytest.param("uvicorn", f"{DRAIN_SECONDS:g}", id="uvicorn-drain", marks=pytest.mark.asgi),
+    ],
+)
 def test_rolling_deploy_behind_haproxy(
-    example_site, haproxy_binary, tmp_path, drain, record_testsuite_property
+    example_site, haproxy_binary, tmp_path, worker, drain, record_testsuite_property
 ):
     ports = {"blue": pick_free_port(), "green": pick_free_port()}
 
     def start(name: str, label: str) -> ServerProcess:
         return start_example(
-            example_site, port=ports[name], logdir=tmp_path, name=label, drain_seconds=drain
+            example_site,
+            port=ports[name],
+            logdir=tmp_path,
+            name=label,
+            drain_seconds=drain,
+            worker=worker,
         )
 
     servers = {name: start(name, name) for name in ports}
@@ -123,11 +137,11 @@ def test_rolling_deploy_behind_haproxy(
         for server in servers.values():
             server.stop()
 
-    line = report(drain, tally, deploy)
+    line = report(worker, drain, tally, deploy)
     print(f"\n{line}")
     DEPLOY_REPORTS.append(line)
     # In the JUnit report too (as properties of the test suite: xunit2 has no per-test ones).
-    key = f"rolling_deploy_drain_{drain}s" if drain else "rolling_deploy_no_drain"
+    key = f"rolling_deploy_{worker}_" + (f"drain_{drain}s" if drain else "no_drain")
     record_testsuite_property(f"{key}_requests", tally.total)
     record_testsuite_property(f"{key}_failed", tally.failed)
     record_testsuite_property(key, line)
