@@ -41,6 +41,7 @@ To change something, write your own configuration module that starts with
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -113,7 +114,14 @@ def read_worker_count(environ: Mapping[str, str], cpus: int) -> int:
 
 def read_worker_class(environ: Mapping[str, str]) -> str:
     """gunicorn's worker class from ``DJANGO_SERVER_WORKER_CLASS`` (default ``sync``)."""
-    return WORKER_CLASSES[_read(environ, "SERVER_WORKER_CLASS")]
+    choice = _read(environ, "SERVER_WORKER_CLASS")
+    # Checked here, without importing it: gunicorn would only print a traceback.
+    if choice == "uvicorn" and importlib.util.find_spec("uvicorn_worker") is None:
+        raise EnvironmentValueError(
+            f"{table.BY_NAME['SERVER_WORKER_CLASS'].env_var}={choice!r} needs uvicorn and "
+            'uvicorn-worker, which are not installed: pip install "dockerflow-settings[asgi]"'
+        )
+    return WORKER_CLASSES[choice]
 
 
 def logging_config(logger_name: str = LOGGER_NAME) -> dict[str, Any]:

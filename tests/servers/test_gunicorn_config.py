@@ -119,6 +119,19 @@ def test_read_worker_class_rejects() -> None:
     )
 
 
+def test_read_worker_class_needs_uvicorn_worker_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn_worker", None)  # as if not installed
+    assert config.read_worker_class({}) == "sync"
+    with pytest.raises(config.EnvironmentValueError) as caught:
+        config.read_worker_class({"DJANGO_SERVER_WORKER_CLASS": "uvicorn"})
+    assert str(caught.value) == (
+        "DJANGO_SERVER_WORKER_CLASS='uvicorn' needs uvicorn and uvicorn-worker, which are "
+        'not installed: pip install "dockerflow-settings[asgi]"'
+    )
+
+
 def test_bounds_and_defaults_are_the_table_rows() -> None:
     for name in ("PORT", "WEB_CONCURRENCY", "SERVER_WORKER_CLASS"):
         assert table.BY_NAME[name].role == table.SERVER
