@@ -177,9 +177,7 @@ def _url_problem(url: str) -> str | None:
 def _scheme_hint(url: str, exc: Exception) -> str:
     import dj_database_url
 
-    scheme, sep, _ = url.partition("://")
-    if not sep:
-        return "no scheme://"
+    scheme = url.partition("://")[0]  # _url_problem() made sure there is one
     # Ask dj-database-url's table of schemes rather than its exception: 2.x raises a
     # plain ValueError for an unknown scheme (table SCHEMES), 3.x an exception that
     # carries the scheme (table ENGINE_SCHEMES).

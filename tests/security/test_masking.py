@@ -229,3 +229,14 @@ def test_a_database_url_from_dotenv_is_masked_too(case: Case, tmp_path) -> None:
     shown = json.dumps(entry.value, default=str) + "\n".join(resolution.problems)
     assert entry.source == ".env" or resolution.problems
     assert not leaks(shown, [case]), shown
+
+
+def test_mask_text_masks_known_secrets_dsn_values_and_user_info_before_a_url() -> None:
+    text = (
+        "FATAL for Hq9w-Lp4 (None, '') host=db user=app password='Hq 9' sslkey=/k dbname=app "
+        "app:Mn4Hq9w@db://x and see:postgres://u:Jx5Tw3p@h/db"
+    )
+    assert mask_text(text, ["Hq9w-Lp4", None, ""]) == (
+        f"FATAL for {MASK} (None, '') host=db user=app password={MASK} sslkey={MASK} "
+        f"dbname=app {MASK}@db://x and see:postgres://u:{MASK}@h/db"
+    )
