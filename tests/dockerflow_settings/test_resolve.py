@@ -354,16 +354,16 @@ def test_logging_passes_dictconfig(use_json, formatter, capsys):
     assert config["handlers"]["console"]["formatter"] == formatter
     assert set(config["loggers"]) == {"request.summary", "dockerflow", "django"}
     assert config["root"]["level"] == "INFO"
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
+    # Put every logger back as it was: later tests rely on the test settings' LOGGING.
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in config["loggers"])]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate, lg.filters[:]) for lg in loggers]
     try:
         logging.config.dictConfig(copy.deepcopy(config))
         logging.getLogger("dockerflow").info("hello %s", "world")
     finally:
-        root.handlers[:], root.level = saved
-        for name in config["loggers"]:
-            logging.getLogger(name).handlers.clear()
-            logging.getLogger(name).propagate = True
+        for logger, handlers, level, propagate, filters in saved:
+            logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
+            logger.filters[:] = filters
     out = capsys.readouterr().out
     assert "hello world" in out
     if formatter == "json":
@@ -452,3 +452,27 @@ def test_a_plain_attribute_records_each_variable_it_ignores():
         "Prod.SECRET_KEY fixes SECRET_KEY; remove Prod.SECRET_KEY to let the variable set it, "
         "or unset DJANGO_SECRET_KEY"
     )
+
+
+def test_dev_and_prod_default_texts_are_derived_from_the_defaults():
+    rows = table.BY_NAME
+    assert (rows["SECURE_HSTS_SECONDS"].dev_default, rows["SECURE_HSTS_SECONDS"].prod_default) == (
+        "0",
+        "31536000",
+    )
+    assert rows["DOCKERFLOW_HEARTBEAT_TIMEOUT"].prod_default == "5"  # conf.DEFAULTS' 5.0
+    assert rows["ALLOWED_HOSTS"].dev_default == "localhost, 127.0.0.1, [::1]"
+    assert rows["ALLOWED_HOSTS"].prod_default == "empty"
+    assert rows["STATIC_ROOT"].prod_default == "BASE_DIR/staticfiles"
+    assert rows["SECURE_PROXY_SSL_HEADER"].prod_default == "unset"
+    token = table.Setting(
+        name="TOKEN",
+        type="str",
+        default=lambda ctx: "dev-token" if ctx.debug else secret_required(),
+        help="A token.",
+    )
+    assert (token.dev_default, token.prod_default) == ("dev-token", "required")
+
+
+def secret_required():
+    raise table.Required("set DJANGO_TOKEN")
