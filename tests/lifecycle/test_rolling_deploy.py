@@ -98,7 +98,7 @@ def report(worker: str, drain: str | None, tally: Tally, deploy: Deploy) -> str:
     ],
 )
 def test_rolling_deploy_behind_haproxy(
-    example_site, haproxy_binary, tmp_path, worker, drain, record_testsuite_property
+    haproxy_binary, example_site, tmp_path, worker, drain, record_testsuite_property
 ):
     ports = {"blue": pick_free_port(), "green": pick_free_port()}
 
