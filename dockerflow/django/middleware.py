@@ -11,6 +11,7 @@ duration of the request and resets it afterwards, and logs the summary record.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -136,6 +137,11 @@ class DockerflowMiddleware(PythonDockerflowHooks):
         try:
             view = config.endpoints.get(request.path_info)
             response = self.get_response(request) if view is None else _serve(view, request)
+        except asyncio.CancelledError:
+            # Under ASGI with a sync chain, the cancellation of a disconnected client's
+            # request (see __acall__) reaches here through the view's async_to_sync.
+            self._log(request, None, rid, start, None, config)
+            raise
         except Exception as exc:
             # Only without Django's handler around us (it turns exceptions into
             # responses): still log, and never leave the request id set.
@@ -158,6 +164,11 @@ class DockerflowMiddleware(PythonDockerflowHooks):
                 response = view(request)  # no I/O: no thread hop needed
             else:
                 response = await sync_to_async(_serve)(view, request)
+        except asyncio.CancelledError:
+            # Django (>= 5.0) cancels the request when the client disconnects: no
+            # response, but the request happened and is summarised (code null).
+            self._log(request, None, rid, start, None, config)
+            raise
         except Exception as exc:
             self._log(request, None, rid, start, exc, config)
             raise

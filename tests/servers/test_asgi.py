@@ -1,19 +1,25 @@
 """The example project served over ASGI by real uvicorn processes.
 
-Two setups, as docs/deployment.rst documents them:
+Two setups, as docs/deployment.rst documents them, and a third:
 
 ``uvicorn``
     the plain ``uvicorn`` command with dockerflow_settings' log config, serving
     ``dockerflow_settings.asgi:application`` (settings from the environment);
 ``gunicorn-uvicorn``
     the gunicorn launcher with ``DJANGO_SERVER_WORKER_CLASS=uvicorn`` serving
-    ``example.asgi:application``.
+    ``example.asgi:application``;
+``uvicorn-async-chain``
+    the same ``uvicorn`` command serving ``tests.servers.asgi_app``, the example's views
+    behind async-capable middleware only. In the first two WhiteNoise's sync-only
+    middleware makes Django run the whole chain, DockerflowMiddleware included, in a
+    thread; here DockerflowMiddleware runs its async path on the event loop.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 import sys
 import threading
 import time
@@ -24,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import django
 import pytest
 
 from dockerflow.logging import is_valid_request_id
@@ -44,7 +51,11 @@ HTTPS = {"Host": "localhost", "X-Forwarded-Proto": "https"}
 ASYNC_LINE = "greeting sent from an async view"
 SYNC_LINE = "greeting page rendered"
 HEARTBEAT_TIMEOUT = 2.0
-SETUPS = ["uvicorn", "gunicorn-uvicorn"]
+SETUPS = ["uvicorn", "gunicorn-uvicorn", "uvicorn-async-chain"]
+APPLICATIONS = {
+    "uvicorn": "dockerflow_settings.asgi:application",
+    "uvicorn-async-chain": "tests.servers.asgi_app:application",
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -54,12 +65,12 @@ def _asgi_servers_installed() -> None:
 
 def command(setup: str, port: int) -> list[str]:
     """The documented command line of ``setup`` (see docs/deployment.rst, ASGI)."""
-    if setup == "uvicorn":
+    if setup in APPLICATIONS:
         return [
             str(Path(sys.executable).with_name("uvicorn")),
             "--host", "0.0.0.0", "--port", str(port),
             "--no-access-log", "--lifespan", "off", "--log-config", str(LOG_CONFIG_FILE),
-            "dockerflow_settings.asgi:application",
+            APPLICATIONS[setup],
         ]  # fmt: skip
     return [sys.executable, "-m", "dockerflow_settings.gunicorn", "example.asgi:application"]
 
@@ -158,6 +169,24 @@ def test_one_summary_per_request_with_its_rid(
         assert next(r for r in found if r["Type"] == "greetings")["Fields"]["msg"] == line
 
 
+def test_a_client_that_goes_away_still_gets_one_summary(server: ServerProcess) -> None:
+    # Django >= 5.0 cancels an ASGI request whose client disconnects; under WSGI the
+    # view would finish and be logged. Either way the request happened: one summary.
+    request_id = rid()
+    with socket.create_connection(("127.0.0.1", server.port)) as client:
+        client.sendall(
+            b"GET /greeting?wait=1 HTTP/1.1\r\nHost: localhost\r\n"
+            b"X-Forwarded-Proto: https\r\nX-Request-ID: " + request_id.encode() + b"\r\n\r\n"
+        )
+        time.sleep(0.3)
+    time.sleep(1.2)  # past the view's wait: a completed view would have logged by now
+    (summary,) = [
+        r for r in records_with_rid(server, request_id, 1) if r["Type"] == "request.summary"
+    ]
+    assert summary["Fields"]["path"] == "/greeting"
+    assert summary["Fields"]["code"] == (None if django.VERSION >= (5, 0) else 200)
+
+
 def test_concurrent_requests_keep_their_own_ids(server: ServerProcess) -> None:
     # 50 async requests awaiting 0.2 s each and 50 sync ones, all at once: one event
     # loop interleaves them, and every line must carry its own request's id.
@@ -218,7 +247,7 @@ def test_every_line_is_mozlog_and_sigterm_stops_cleanly(server: ServerProcess) -
     assert time.monotonic() - started < 5
     # uvicorn (>= 0.29) re-raises the SIGTERM it handled once it has shut down, so a
     # plain uvicorn ends "killed by SIGTERM" (143 in a shell); gunicorn's master exits 0.
-    assert code == (-signal.SIGTERM if setup == "uvicorn" else 0), server
+    assert code == (-signal.SIGTERM if setup in APPLICATIONS else 0), server
     assert port_is_free(server.port)
 
     records = server.records()  # every line of stdout and stderr is mozlog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import logging
@@ -10,6 +11,7 @@ import runpy
 import sys
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -149,3 +151,55 @@ def test_worker_class_without_uvicorn_worker_says_what_to_install(
             asgi_config.UvicornWorker  # noqa: B018
     finally:
         asgi_config._worker_class.cache_clear()
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _run_sync(middleware: Any, request: Any) -> Any:
+    return middleware(request)
+
+
+def _run_async(middleware: Any, request: Any) -> Any:
+    return asyncio.run(middleware(request))
+
+
+@pytest.mark.parametrize("chain", ["sync", "async"])
+def test_a_cancelled_request_is_summarised(chain: str) -> None:
+    # What Django >= 5.0 does under ASGI when the client disconnects: it cancels the
+    # request. tests/servers/test_asgi.py shows it with real uvicorn processes; this
+    # drives both of the middleware's paths directly.
+    from django.test import RequestFactory
+
+    from dockerflow.django.middleware import DockerflowMiddleware
+    from dockerflow.django.request_summary import LOGGER_NAME
+    from dockerflow.logging import request_id_context
+
+    def cancelled(request: Any) -> Any:
+        raise asyncio.CancelledError
+
+    async def cancelled_async(request: Any) -> Any:
+        raise asyncio.CancelledError
+
+    middleware = DockerflowMiddleware(cancelled if chain == "sync" else cancelled_async)
+    run = _run_sync if chain == "sync" else _run_async
+    request = RequestFactory().get("/slow", HTTP_X_REQUEST_ID="cancelled-request-1")
+    handler = _Records()
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.addHandler(handler)
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            run(middleware, request)
+    finally:
+        logger.removeHandler(handler)
+    (record,) = handler.records
+    fields = record.__dict__
+    assert (fields["path"], fields["code"], fields["rid"]) == ("/slow", None, "cancelled-request-1")
+    assert record.levelno == logging.INFO
+    assert request_id_context.get() is None
