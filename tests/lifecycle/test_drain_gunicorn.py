@@ -24,7 +24,7 @@ from tests.servers.process import parse_mozlog, run_quick
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 
-DRAIN_SECONDS = 2.0
+DRAIN_SECONDS = 3.0  # room for the checks below on a busy machine
 WORKERS = 3
 
 
