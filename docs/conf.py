@@ -47,7 +47,7 @@ nitpick_ignore_regex = [
     (r"py:class", r"dockerflow\.checks\.compat\.F|dockerflow\.django\.conf\.T"),
     # Internal types that appear in public signatures (DockerflowConfiguration's
     # dockerflow_resolution(), Setting's default callable); not part of the API.
-    (r"py:class", r"dockerflow_settings\.(resolve\.Resolution|table\.Context)"),
+    (r"py:class", r"dockerflow_settings\.(resolve\.Resolution|context\.Context)"),
     # Django's types: HttpRequest, HttpResponse, Signal, CheckMessage, ...
     (r"py:.*", r"django\..*"),
     (r"py:class", r"(HttpRequest|HttpResponse|HttpResponseBase|Signal)"),
