@@ -13,11 +13,15 @@ example (its ``greetings`` views): ``/`` (sync) and ``/greeting?wait=SECONDS`` (
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import django
 from django.conf import settings
 from django.core.asgi import get_asgi_application
 from django.urls import path
+
+from dockerflow_settings.context import Context
+from dockerflow_settings.django_logging import build_logging
 
 os.environ.pop("DJANGO_SETTINGS_MODULE", None)  # configured here, not by a module
 settings.configure(
@@ -42,23 +46,10 @@ settings.configure(
         ["greetings.checks.check_hangs"] if os.environ.get("EXAMPLE_HANGING_CHECK") == "1" else []
     ),
     DOCKERFLOW_HEARTBEAT_TIMEOUT=float(os.environ.get("DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT", 5)),
-    LOGGING={
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {
-            "json": {"()": "dockerflow.logging.JsonLogFormatter", "logger_name": "asgi-app"}
-        },
-        "filters": {"request_id": {"()": "dockerflow.logging.RequestIdLogFilter"}},
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "stream": "ext://sys.stdout",
-                "formatter": "json",
-                "filters": ["request_id"],
-            }
-        },
-        "root": {"handlers": ["console"], "level": "INFO"},
-    },
+    # What DockerflowConfiguration sets: mozlog on stdout, request ids on every record.
+    LOGGING=build_logging(
+        Context(debug=False, base_dir=Path(), project="asgi-app", testing=False, values={})
+    ),
 )
 django.setup()
 
