@@ -19,6 +19,7 @@ from dockerflow_settings.setting import (
     by_debug,
     constant,
     not_debug,
+    runtime_default,
     same_in_dev_and_prod,
 )
 
@@ -84,7 +85,7 @@ ROWS: tuple[Setting, ...] = (
         env_var="DJANGO_DEBUG",
         type="bool",
         parse=parsing.parse_bool,
-        default=constant(False),
+        default=runtime_default("DEBUG"),
         # Dev *is* a class that sets DEBUG on; the mixin's own default is False.
         describe=("True (set by the Dev class)", "False"),
         help="Django's debug mode. Many defaults below follow it.",
