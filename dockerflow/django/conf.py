@@ -62,11 +62,11 @@ class InvalidSetting(ValueError):
     """A value breaks its setting's rule; ``str()`` says what was expected."""
 
 
-# Header names: only ASCII letters, digits and hyphens, though HTTP allows more. The
-# request id reaches Django through the server's CGI-style environ, where "-" becomes
-# "_": gunicorn, uvicorn, nginx and Django's runserver drop headers containing "_"
-# (they would be indistinguishable from "-"), and "." or other punctuation is not
-# mapped consistently into META. A name outside this rule could never be honoured.
+# Header names: only ASCII letters, digits and hyphens, though HTTP allows more. On the
+# way to Django, nginx (ignore_invalid_headers, on by default) and Apache drop request
+# headers with any other character, and gunicorn and Django's runserver drop names with
+# "_" (in the CGI-style environ, where "-" becomes "_", they would be ambiguous). A name
+# outside this rule could silently never arrive.
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
 _HEADER_EXPECTED = "an HTTP header name of ASCII letters, digits and hyphens, such as {!r}".format(
     DEFAULTS["DOCKERFLOW_REQUEST_ID_HEADER_NAME"]
