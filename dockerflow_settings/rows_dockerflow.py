@@ -123,7 +123,7 @@ ROWS: tuple[Setting, ...] = (
         parse=runtime_rule("DOCKERFLOW_REQUEST_ID_HEADER_NAME", parsing.parse_str),
         default=runtime_default("DOCKERFLOW_REQUEST_ID_HEADER_NAME"),
         help="Request header carrying the request id: ASCII letters, digits and hyphens "
-        "(servers drop or rename headers with other characters).",
+        "(proxies and servers drop headers with other characters).",
         example="X-Amzn-Trace-Id",
     ),
     Setting(

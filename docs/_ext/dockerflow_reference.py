@@ -133,7 +133,7 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
             characters from ``A-Z a-z 0-9 . _ : -``) is used as the ``rid`` of the
             request's log records; anything else is replaced by a new UUID4. ``None``
             means the default; a name other than ASCII letters, digits and hyphens
-            (servers drop or rename the others) raises ``ImproperlyConfigured`` when the
+            (proxies and servers drop the others) raises ``ImproperlyConfigured`` when the
             middleware starts.
         """,
         example='"X-Cloud-Trace-Context"',
