@@ -104,7 +104,11 @@ def test_read_worker_count_rejects(value: str) -> None:
         ({}, "sync"),
         ({"DJANGO_SERVER_WORKER_CLASS": ""}, "sync"),
         ({"DJANGO_SERVER_WORKER_CLASS": "sync"}, "sync"),
-        ({"DJANGO_SERVER_WORKER_CLASS": " uvicorn "}, "dockerflow_settings.uvicorn.UvicornWorker"),
+        pytest.param(
+            {"DJANGO_SERVER_WORKER_CLASS": " uvicorn "},
+            "dockerflow_settings.uvicorn.UvicornWorker",
+            marks=pytest.mark.asgi,  # needs uvicorn-worker installed
+        ),
     ],
 )
 def test_read_worker_class(environ: dict[str, str], expected: str) -> None:
@@ -275,6 +279,7 @@ def test_defaults_as_gunicorn_sees_them(command: list[str]) -> None:
 
 
 @pytest.mark.servers
+@pytest.mark.asgi
 @pytest.mark.parametrize("command", [GUNICORN, LAUNCHER], ids=["gunicorn", "launcher"])
 def test_worker_class_from_the_environment_and_k_wins(command: list[str]) -> None:
     uvicorn = {"DJANGO_SERVER_WORKER_CLASS": "uvicorn"}
