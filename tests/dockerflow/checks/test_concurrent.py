@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import subprocess
+import sys
 import threading
 import time
 
@@ -243,3 +245,18 @@ def test_a_check_answering_just_as_the_deadline_passes_counts_as_answered():
     job.done = LateEvent()
     assert threads._wait(job, deadline=time.monotonic()) is True
     assert job.abandoned is False
+
+
+def test_a_hung_check_never_keeps_the_interpreter_from_exiting():
+    script = (
+        "import time\n"
+        "from dockerflow.checks import run_checks_concurrently\n"
+        "results = run_checks_concurrently([('hung', lambda: time.sleep(60))], timeout=0.1)\n"
+        "print(results.statuses['hung'])\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "error"), result.stderr
+    assert time.monotonic() - started < 10  # not the check's 60 s
