@@ -145,8 +145,6 @@ def _clean(value: Any, active: set[int], depth: int) -> Any:
         # The stdlib encoder reads a list's or tuple's items, never its __iter__.
         items = list.__iter__(value) if issubclass(t, list) else tuple.__iter__(value)
         return [_clean(v, active, depth + 1) for v in items]
-    except RecursionError:
-        raise
     except Exception:
         return safe_repr(value)
     finally:

@@ -177,6 +177,69 @@ def test_exception_whose_attributes_raise(hostile_logger) -> None:
         assert "Opaque" in fields["traceback"]
 
 
+def test_cause_whose_traceback_raises(hostile_logger) -> None:
+    class NoTraceback(Exception):
+        def __getattribute__(self, name: str) -> Any:
+            if name == "__traceback__":
+                raise Boom(name)
+            return super().__getattribute__(name)
+
+    with hostile_logger() as (logger, stream):
+        try:
+            try:
+                raise NoTraceback("first")
+            except NoTraceback as first:
+                raise ValueError("second") from first
+        except ValueError:
+            logger.exception("chained")
+        traceback = one_strict_line(stream)["Fields"]["traceback"]
+    assert "NoTraceback('first')" in traceback
+    assert "ValueError('second')" in traceback
+
+
+def test_type_whose_name_raises(hostile_logger) -> None:
+    class Meta(type):
+        def __getattribute__(cls, name: str) -> Any:
+            if name == "__name__":
+                raise Boom(name)
+            return super().__getattribute__(name)
+
+    class Nameless(metaclass=Meta):
+        def __repr__(self) -> str:
+            raise Boom("repr")
+
+    with hostile_logger() as (logger, stream):
+        logger.info("x", extra={"v": Nameless()})
+        assert one_strict_line(stream)["Fields"]["v"] == "<unrepresentable object>"
+
+
+def test_message_whose_str_is_a_str_subclass(hostile_logger) -> None:
+    class Sly(str):
+        def __str__(self) -> str:
+            return self  # str() then returns this subclass, whose methods may raise
+
+        def startswith(self, *args: object) -> bool:
+            raise Boom("startswith")
+
+    with hostile_logger() as (logger, stream):
+        logger.info(Sly("{not json"))
+        assert one_strict_line(stream)["Fields"]["msg"] == "{not json"
+
+
+def test_safe_str_always_gives_an_exact_str() -> None:
+    class Text(str):
+        pass
+
+    class Odd:
+        def __str__(self) -> str:
+            return Text("odd")
+
+    for value in (Odd(), Text("sub"), hostile_class(str, frozenset({"__str__"}))("h")):
+        assert type(encoding.safe_str(value)) is str
+    assert encoding.safe_str(Odd()) == "odd"
+    assert encoding.safe_str(StrRaises("x")) == "StrRaises('x')"
+
+
 # --- the request.summary path ------------------------------------------------------------
 
 
@@ -225,6 +288,34 @@ def test_summary_with_hostile_user_and_headers(rf) -> None:
     assert fields["agent"] == repr(request.META["HTTP_USER_AGENT"])
     assert fields["method"] == "GET"
     assert fields["code"] == 200
+
+
+def test_summary_when_the_user_and_the_traceback_cannot_be_read(rf) -> None:
+    class BrokenUser:
+        @property
+        def is_authenticated(self) -> bool:
+            raise Boom("session store down")
+
+    class NoTraceback(Exception):
+        def __getattribute__(self, name: str) -> Any:
+            if name == "__traceback__":
+                raise Boom(name)
+            return super().__getattribute__(name)
+
+    def view(request: HttpRequest) -> HttpResponse:
+        request.user = BrokenUser()
+        raise NoTraceback("failed")
+
+    with capture("request.summary") as (_, summary_lines):
+        with pytest.raises(NoTraceback):
+            DockerflowMiddleware(view)(rf.get("/u/"))
+        fields = one_strict_line(summary_lines)["Fields"]
+    assert "uid" not in fields
+    assert (fields["errno"], fields["msg"], fields["error"]) == (
+        500,
+        "failed",
+        "NoTraceback('failed')",
+    )
 
 
 # --- property test: anything, through both encoders --------------------------------------
