@@ -73,6 +73,15 @@ class Unreadable:
         raise Boom(name)
 
 
+class NoTraceback(Exception):
+    """An exception whose ``__traceback__`` cannot be read."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "__traceback__":
+            raise Boom(name)
+        return super().__getattribute__(name)
+
+
 class StrRaises(Exception):
     def __str__(self) -> str:
         raise Boom("no text")
@@ -178,12 +187,6 @@ def test_exception_whose_attributes_raise(hostile_logger) -> None:
 
 
 def test_cause_whose_traceback_raises(hostile_logger) -> None:
-    class NoTraceback(Exception):
-        def __getattribute__(self, name: str) -> Any:
-            if name == "__traceback__":
-                raise Boom(name)
-            return super().__getattribute__(name)
-
     with hostile_logger() as (logger, stream):
         try:
             try:
@@ -295,12 +298,6 @@ def test_summary_when_the_user_and_the_traceback_cannot_be_read(rf) -> None:
         @property
         def is_authenticated(self) -> bool:
             raise Boom("session store down")
-
-    class NoTraceback(Exception):
-        def __getattribute__(self, name: str) -> Any:
-            if name == "__traceback__":
-                raise Boom(name)
-            return super().__getattribute__(name)
 
     def view(request: HttpRequest) -> HttpResponse:
         request.user = BrokenUser()
