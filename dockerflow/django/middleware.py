@@ -47,6 +47,8 @@ class MiddlewareConfig:
     """Everything the middleware needs from settings, computed once per settings change."""
 
     request_id_meta_key: str
+    #: Response header that carries the request id back, or None to send none.
+    response_header: str | None
     log_querystring: bool
     endpoints: dict[str, View]
 
@@ -55,6 +57,9 @@ class MiddlewareConfig:
 def middleware_config() -> MiddlewareConfig:
     """Read and check the middleware's settings (cached until ``setting_changed``)."""
     header = conf.valid("DOCKERFLOW_REQUEST_ID_HEADER_NAME")
+    response_header = conf.valid("DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER")
+    if response_header is None:
+        response_header = header  # the default: answer with the header the id came in
     paths: dict[str, View] = {
         "/__version__": views.version,
         "/__heartbeat__": views.heartbeat,
@@ -65,6 +70,7 @@ def middleware_config() -> MiddlewareConfig:
     endpoints = {**paths, **{f"{path}/": view for path, view in paths.items()}}
     return MiddlewareConfig(
         request_id_meta_key="HTTP_" + header.upper().replace("-", "_"),
+        response_header=response_header or None,
         log_querystring=bool(conf.get("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING")),
         endpoints=endpoints,
     )
@@ -214,6 +220,9 @@ class DockerflowMiddleware(PythonDockerflowHooks):
         start: float | None,
         config: MiddlewareConfig,
     ) -> None:
+        if config.response_header is not None and rid is not None:
+            # setdefault: a header the view set itself is never overwritten.
+            response.headers.setdefault(config.response_header, rid)
         # Django's own line for an error response first, then the summary: the order
         # Django would write them in, both while the request id is still set.
         _log_error_response(request, response)

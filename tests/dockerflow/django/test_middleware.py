@@ -142,12 +142,6 @@ def test_valid_incoming_request_id_is_used(client, caplog):
     assert only_summary(caplog).rid == "abc-123.x:y_z"
 
 
-def test_request_id_is_not_echoed_in_the_response(client):
-    # python-dockerflow does not send it back; neither do we.
-    response = client.get("/ok/", HTTP_X_REQUEST_ID="abc")
-    assert "X-Request-ID" not in response
-
-
 @pytest.mark.parametrize(
     "hostile",
     [
