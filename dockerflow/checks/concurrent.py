@@ -27,6 +27,7 @@ database connections, above all) survives from one run to the next.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import queue
 import threading
@@ -37,6 +38,7 @@ from typing import Any
 
 from dockerflow import health
 from dockerflow.logging.request_id import request_id_context
+from dockerflow.logging.tracing import call_in_trace_context, capture_trace_context
 
 from .messages import Error
 from .runner import Check, CheckFn, CheckResults, Outcome, build_results, call_check, raised
@@ -54,6 +56,7 @@ class _Job:
         self.name = name
         self.func = func
         self.request_id = request_id_context.get()
+        self.trace_context = capture_trace_context()
         self.done = threading.Event()
         self.messages: list[Any] = []
         self.abandoned = False  # the run stopped waiting: the thread is retired after it
@@ -87,11 +90,13 @@ class _CheckThread:
     def _loop(self, name: str) -> None:
         try:
             while (job := self.jobs.get()) is not None:
-                # Only the request id is carried over, so what a check logs stays tied
-                # to the request that ran it.
+                # Only the request id and the trace (when OpenTelemetry is in use) are
+                # carried over, so what a check logs stays tied to the request that ran it.
                 request_id_context.set(job.request_id)
                 _run_hook(self.owner.between_runs, "Preparing the connections", job.name)
-                messages = call_check(job.name, job.func)
+                messages = call_in_trace_context(
+                    job.trace_context, functools.partial(call_check, job.name, job.func)
+                )
                 _run_hook(self.owner.between_runs, "Tidying the connections", job.name)
                 if not self.owner._finished(self, job, messages):
                     break

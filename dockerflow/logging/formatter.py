@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 from dockerflow.logging import encoding
 from dockerflow.logging.encoding import safe_repr
 from dockerflow.logging.traceback import safer_format_traceback
+from dockerflow.logging.tracing import current_trace_ids
 
 LOGGING_FORMAT_VERSION = "2.0"
 
@@ -105,6 +106,12 @@ class MozlogFormatter(logging.Formatter):
             fields["traceback"] = safer_format_traceback(*exc_info)
         if record.stack_info:
             fields["stack"] = record.stack_info
+        trace_ids = current_trace_ids()
+        if trace_ids is not None:
+            # setdefault: ids a record already carries (e.g. from a QueueHandler's
+            # thread, which has no span of its own) are the ones that are right.
+            fields.setdefault("trace_id", trace_ids[0])
+            fields.setdefault("span_id", trace_ids[1])
         return fields
 
     def _severity(self, levelno: int) -> int:

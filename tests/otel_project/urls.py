@@ -1,0 +1,5 @@
+from django.urls import path
+
+from tests.otel_project import views
+
+urlpatterns = [path("logs/", views.logs_a_line)]
