@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 _TRACE_MODULE = "opentelemetry.trace"
 _CONTEXT_MODULE = "opentelemetry.context"
@@ -44,7 +42,7 @@ def capture_trace_context() -> Any:
     return None if context is None else context.get_current()
 
 
-def call_in_trace_context(captured: Any, func: Callable[[], T]) -> T:
+def call_in_trace_context(captured: Any, func: Callable[[], Any]) -> Any:
     """``func()`` with ``captured`` (from :func:`capture_trace_context`) as the active
     OpenTelemetry context, so what it logs carries the caller's trace and span ids."""
     context = sys.modules.get(_CONTEXT_MODULE)
