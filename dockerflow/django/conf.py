@@ -125,6 +125,17 @@ def _strings(*, ordered: bool, expected: str, item_ok: Callable[[str], bool]) ->
     return strings
 
 
+_http_error_status = _integer(400, 599, "an HTTP error status code")
+
+
+def _status_code(value: Any) -> int:
+    # python-dockerflow handed the setting to HttpResponse, which takes "503" as well:
+    # projects that set it from os.environ keep working.
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return _http_error_status(value)
+
+
 def _header_name(value: Any) -> str:
     if value is None:  # python-dockerflow's "use the default"
         return DEFAULTS["DOCKERFLOW_REQUEST_ID_HEADER_NAME"]
@@ -168,7 +179,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
         item_ok=_is_dotted_path,
     ),
     "DOCKERFLOW_VERSION_CALLBACK": _version_callback,
-    "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": _integer(400, 599, "an HTTP error status code"),
+    "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": _status_code,
     "DOCKERFLOW_HEARTBEAT_TIMEOUT": _seconds(low=0, low_allowed=False, high=MAX_HEARTBEAT_TIMEOUT),
     "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": _seconds(
         low=0, low_allowed=True, high=MAX_HEARTBEAT_CACHE_SECONDS

@@ -62,7 +62,8 @@ def test_validate_accepts_and_normalises(name, value, normalised):
         ("DOCKERFLOW_VERSION_CALLBACK", "get_version", "a callable or a dotted path"),
         ("DOCKERFLOW_VERSION_CALLBACK", 3, "a callable or a dotted path"),
         ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", 399, "status code from 400 to 599"),
-        ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", "503", "status code from 400 to 599"),
+        ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", "200", "status code from 400 to 599"),
+        ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", " 503", "status code from 400 to 599"),
         ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", True, "status code from 400 to 599"),
         ("DOCKERFLOW_HEARTBEAT_TIMEOUT", 0, "> 0 and <= 300"),
         ("DOCKERFLOW_HEARTBEAT_TIMEOUT", 1e10, "> 0 and <= 300"),
@@ -93,6 +94,11 @@ def test_validate_rejects_with_what_was_expected(name, value, expected):
         conf.validate(name, value)
     assert expected in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+def test_a_status_code_given_as_digits_is_accepted_as_python_dockerflow_did():
+    # python-dockerflow passed the value to HttpResponse, which takes "503" too.
+    assert conf.validate("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", "503") == 503
 
 
 def test_every_default_follows_its_rule():

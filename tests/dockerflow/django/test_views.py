@@ -106,7 +106,7 @@ def test_heartbeat_failed_status_code_setting(client, settings, code):
     assert client.get("/__heartbeat__").status_code == 200
 
 
-@pytest.mark.parametrize("bad", ["abc", "503", 200, 399, 600, 503.0, True, None])
+@pytest.mark.parametrize("bad", ["abc", "5O3", 200, 399, 600, 503.0, True, None])
 def test_heartbeat_bad_failed_status_code_is_a_json_500(client, settings, caplog, bad):
     set_checks(settings, "error_check")
     settings.DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE = bad
@@ -117,6 +117,12 @@ def test_heartbeat_bad_failed_status_code_is_a_json_500(client, settings, caplog
     assert logged.levelno == logging.ERROR
     assert "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE" in str(logged.exc_info[1])
     assert repr(bad) in str(logged.exc_info[1])
+
+
+def test_heartbeat_failed_status_code_as_digits_is_honoured(client, settings):
+    set_checks(settings, "error_check")
+    settings.DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE = "503"  # e.g. read from os.environ
+    assert client.get("/__heartbeat__").status_code == 503
 
 
 def test_heartbeat_bad_setting_in_run_heartbeat_is_a_json_500(client, settings, caplog):
