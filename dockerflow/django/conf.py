@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import numbers
 import re
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -198,7 +199,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
 
 _values: dict[str, Any] = {}
 _valid_values: dict[str, Any] = {}
-_derived: list[Callable[[], Any]] = []
+_derived: list[Callable[[], None]] = []
 
 
 def get(name: str) -> Any:
@@ -240,9 +241,35 @@ def valid(name: str) -> Any:
 
 
 def derived(func: Callable[[], T]) -> Callable[[], T]:
-    """Cache a zero-argument function of settings until the next ``setting_changed``."""
-    cached = functools.lru_cache(maxsize=1)(func)
-    _derived.append(cached)
+    """Cache a zero-argument function of settings until the next ``setting_changed``.
+
+    Computed once per settings state even when threads ask at the same moment: a
+    derived value is one object that callers may compare by identity (the heartbeat
+    shares a run, or its cached result, only with callers holding the same config).
+    """
+    # Reentrant, so a setting_changed sent while func() runs cannot deadlock reset().
+    lock = threading.RLock()
+    computed: list[T] = []  # the value for the current settings state, once computed
+
+    def compute_once() -> T:
+        # lru_cache alone lets threads that miss together each call func() and get
+        # objects of their own; they queue here instead and take the first one's.
+        with lock:
+            if not computed:
+                computed.append(func())
+            return computed[0]
+
+    cached = functools.lru_cache(maxsize=1)(compute_once)
+    clear_lru = cached.cache_clear
+
+    def forget() -> None:
+        with lock:
+            computed.clear()
+            clear_lru()
+
+    _derived.append(forget)
+    functools.update_wrapper(cached, func)
+    cached.cache_clear = forget  # type: ignore[attr-defined]
     return cached
 
 
@@ -250,8 +277,8 @@ def reset(**kwargs: Any) -> None:
     """Forget every cached value (connected to ``setting_changed``)."""
     _values.clear()
     _valid_values.clear()
-    for func in _derived:
-        func.cache_clear()  # type: ignore[attr-defined]
+    for forget in _derived:
+        forget()
 
 
 setting_changed.connect(reset, dispatch_uid="dockerflow.django.conf.reset")

@@ -54,7 +54,7 @@ def test_bad_environment_exits_with_one_readable_error(project):
         project, "manage.py", "check", DJANGO_CONFIGURATION="Prod", DJANGO_DEBUG="maybe",
         DATABASE_URL="postgres://app:hunter2@db:x/app", PORT="",
     )  # fmt: skip
-    assert result.returncode == 2
+    assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert lines[0].endswith("Invalid configuration (3 problems):")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import threading
 import time
@@ -158,3 +159,26 @@ def test_largest_accepted_seconds_are_usable_as_deadlines_and_waits(name):
     event = threading.Event()
     event.set()
     assert event.wait(largest)
+
+
+def test_a_derived_value_is_computed_once_when_threads_ask_together(settings):
+    started = threading.Barrier(8)
+    calls = []
+
+    @conf.derived
+    def slow_config() -> object:
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every thread to miss the cache
+        return object()
+
+    def ask() -> object:
+        started.wait()
+        return slow_config()
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        values = list(pool.map(lambda _: ask(), range(8)))
+    assert len(calls) == 1
+    assert all(value is values[0] for value in values)
+    settings.DEBUG = not settings.DEBUG  # setting_changed: computed again, once
+    assert slow_config() is not values[0]
+    assert len(calls) == 2

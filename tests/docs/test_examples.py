@@ -91,10 +91,19 @@ def test_runnable_python_example_runs(block: CodeBlock, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("block", blocks("json"), ids=ids(blocks("json")))
 def test_json_example_parses(block: CodeBlock) -> None:
+    # One JSON document, or else JSON Lines (log output: one object per line).
     try:
         json.loads(block.code)
+        return
     except ValueError as exc:
-        pytest.fail(f"{block.where}: {exc}\n{block.code}")
+        whole_error = exc
+    lines = [line for line in block.code.splitlines() if line.strip()]
+    try:
+        for line in lines:
+            json.loads(line)
+    except ValueError:
+        pytest.fail(f"{block.where}: {whole_error}\n{block.code}")
+    assert len(lines) > 1, f"{block.where}: {whole_error}"
 
 
 _COMMAND = re.compile(r"manage\.py\W+(dockerflow_\w+)(.*)")
