@@ -89,6 +89,7 @@ LOGGING = {
 
 GREETING = "Hello from a Dockerflow service"
 
+DOCKERFLOW_DRAIN_SECONDS = 0.0
 DOCKERFLOW_CHECKS = [
     "dockerflow.django.checks.check_database_connected",
     "dockerflow.django.checks.check_migrations_applied",
@@ -101,5 +102,6 @@ DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE = 500
 DOCKERFLOW_HEARTBEAT_MAX_STUCK = 1
 DOCKERFLOW_HEARTBEAT_TIMEOUT = 5.0
 DOCKERFLOW_REQUEST_ID_HEADER_NAME = "X-Request-ID"
+DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER = None
 DOCKERFLOW_SUMMARY_LOG_QUERYSTRING = False
 DOCKERFLOW_VERSION_CALLBACK = "dockerflow.version.get_version"
