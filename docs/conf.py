@@ -39,7 +39,10 @@ autodoc_typehints = "description"
 # one of our own names that does not resolve is still an error.
 nitpick_ignore_regex = [
     # Standard library types in signatures (typing, collections.abc, logging, ...).
-    (r"py:.*", r"(typing|collections\.abc|contextvars|logging|os|pathlib|json|types|threading)\..*"),
+    (
+        r"py:.*",
+        r"(typing|collections\.abc|contextvars|logging|os|pathlib|json|types|threading)\..*",
+    ),
     (r"py:.*", r"(Any|Callable|Iterable|Iterator|Mapping|Sequence|Collection|Awaitable|IO|T)"),
     (r"py:class", r"(ContextVar|Token|Path|PathLike|LogRecord|Logger|Formatter|Handler)"),
     (r"py:class", r"(StreamHandler|Filter|Exception|ValueError|TextIO)"),
