@@ -20,7 +20,25 @@ __all__ = ["call_command", "execute_from_command_line"]
 def execute_from_command_line(argv: list[str] | None = None) -> None:
     """Run a management command; a bad configuration exits 2 with its problem list."""
     try:
+        _load_settings()
         _execute(argv)
     except ConfigurationError as exc:
         sys.stderr.write(f"{str(exc).strip()}\n")
         raise SystemExit(2) from None
+
+
+def _load_settings() -> None:
+    # Load the settings before Django does: Django's ManagementUtility keeps an
+    # ImproperlyConfigured from the first settings access to itself, and whether a
+    # later access raises it again depends on what the failed import left in
+    # sys.modules (on some versions it does not, and the command then fails far
+    # from the cause with AppRegistryNotReady).
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - the access is the point
+    except ConfigurationError:
+        raise
+    except (ImproperlyConfigured, ImportError):
+        pass  # no settings module, or an error of Django's own: Django reports it
