@@ -219,30 +219,8 @@ def _dumps_orjson(
     fallback: Callable[[dict[str, Any]], str | None], obj: dict[str, Any]
 ) -> str | None:
     """``obj`` encoded by orjson when that gives the stdlib's bytes, else ``fallback(obj)``."""
-    # _orjson_same(obj, 0) with its first two levels inlined: obj is a record's Fields
-    # or a whole envelope, checked for every record, and function calls are most of
-    # what the check costs.
-    for value in obj.values():
-        t = type(value)
-        if t is str or t is int or value is None or t is bool:
-            continue
-        if t is float:
-            if 1e-4 <= abs(value) < _INF or value == 0.0:
-                continue
-            return fallback(obj)
-        if t is dict or t is list or t is tuple:
-            for item in value.values() if t is dict else value:
-                t = type(item)
-                if t is str or t is int or item is None or t is bool:
-                    continue
-                if t is float:
-                    if 1e-4 <= abs(item) < _INF or item == 0.0:
-                        continue
-                    return fallback(obj)
-                if not _orjson_same(item, 2):
-                    return fallback(obj)
-        elif not _orjson_same(value, 1):
-            return fallback(obj)
+    if not _orjson_same(obj, 0):
+        return fallback(obj)
     try:
         text = _orjson_dumps(obj, default=safe_repr, option=_ORJSON_OPTIONS).decode()
     except Exception:
