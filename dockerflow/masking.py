@@ -142,22 +142,23 @@ def mask_query(query: str) -> str:
     return "&".join(options)
 
 
-def mask_url(url: str) -> str:
+def mask_url(url: str, *, keep_user: bool = True) -> str:
     """``url`` with its password and secret query options replaced by
     :data:`~dockerflow.masking.MASK`.
 
     ``scheme://user:password@host/path?password=x`` keeps the user name, host and
-    path. When the user-info part is ambiguous (see
+    path. With ``keep_user=False``, or when the user-info part is ambiguous (see
     :func:`~dockerflow.masking.has_ambiguous_userinfo`), all of ``//...@`` up to the
-    last ``@`` is masked, user name included. Without user-info, a port that is not a
-    number is masked (a forgotten ``@host``).
+    last ``@`` is masked, user name included: for URLs whose user name may itself be
+    a token (``https://TOKEN@github.com/...``). Without user-info, a port that is
+    not a number is masked (a forgotten ``@host``).
     """
     start = _authority_start(url)
     last_at = url.rfind("@", start or 0)
     if last_at == -1:
         if start is not None:
             url = _mask_bad_port(url, start)
-    elif has_ambiguous_userinfo(url):
+    elif not keep_user or has_ambiguous_userinfo(url):
         head = 0 if start is None else start
         url = f"{url[:head]}{MASK}{url[last_at:]}"
     else:

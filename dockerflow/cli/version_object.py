@@ -67,10 +67,10 @@ def _url_problem(name: str, value: str) -> str | None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or value != value.strip():
-        return f"{name} {mask_url_credentials(value)!r} is not an http(s) URL (or empty)"
+        return f"{name} {mask_url(value, keep_user=False)!r} is not an http(s) URL (or empty)"
     # An ambiguous "@" (a raw "/" in a password) hides credentials from urlsplit.
     if parts.username is not None or parts.password is not None or has_ambiguous_userinfo(value):
-        return f"{name} {mask_url_credentials(value)!r} must not contain credentials"
+        return f"{name} {mask_url(value, keep_user=False)!r} must not contain credentials"
     return None
 
 
@@ -100,17 +100,6 @@ def validate_version_object(data: Any) -> list[str]:
         if problem:
             problems.append(problem)
     return problems
-
-
-def mask_url_credentials(url: str) -> str:
-    """``url`` with any user/password replaced by ``***`` (for error messages)."""
-    if has_ambiguous_userinfo(url):
-        return mask_url(url)
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"***@{host}").geturl()
 
 
 # -- assembly -------------------------------------------------------------------

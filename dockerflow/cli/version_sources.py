@@ -62,8 +62,6 @@ _SCP_RE = re.compile(r"(?:[^@/:]+@)?(?P<host>[^@/:]+):(?P<path>(?!/).*)")
 _CONVERTIBLE_SCHEMES = {"ssh", "git", "git+ssh", "ssh+git", "https", "git+https", "http"}
 _GIT_TIMEOUT = 10.0
 
-_GIT_TIMEOUT = 10.0
-
 
 # -- repository URLs -----------------------------------------------------------
 

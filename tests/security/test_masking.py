@@ -165,6 +165,21 @@ def test_mask_url_edge_cases(url: str, masked: str) -> None:
     assert mask_url(url) == masked
 
 
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        # A token as the user name (GitHub's https://TOKEN@github.com/...) goes too.
+        ("https://Gh7TokenXy9@github.com/o/r", f"https://{MASK}@github.com/o/r"),
+        ("https://ci:Bx7Nm3Kq@ci.example/1", f"https://{MASK}@ci.example/1"),
+        ("https://ci.example/1?token=Qw8Er", f"https://ci.example/1?token={MASK}"),
+        ("https://ci.example/1", "https://ci.example/1"),
+    ],
+)
+def test_mask_url_without_the_user_name(url: str, masked: str) -> None:
+    assert mask_url(url, keep_user=False) == masked
+    assert "@" not in url or mask_url(url).endswith(url[url.rindex("@") :])
+
+
 def test_mask_text_takes_a_password_with_a_raw_space_with_the_url() -> None:
     text = "can't reach postgres://app:Uj7 Ik3Ol@db/app; ask ops (no reply) me@example.com"
     assert mask_text(text) == (

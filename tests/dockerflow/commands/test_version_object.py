@@ -178,7 +178,8 @@ def test_invalid_values_name_their_origin_and_never_show_credentials():
         )
     assert info.value.problems == [
         "commit 'not-a-sha' is not a 7-40 character hexadecimal SHA (from CIRCLE_SHA1)",
-        "build 'https://***@ci.example/1' must not contain credentials (from CIRCLE_BUILD_URL)",
+        "build 'https://********@ci.example/1' must not contain credentials"
+        " (from CIRCLE_BUILD_URL)",
     ]
     assert "hunter2" not in str(info.value)
 
