@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     overheads = {}
     for python in args.python or [sys.executable]:
+        # Absolute, not resolved: the children run in benchmarks/, and a venv's python
+        # is a symlink whose target would lose the venv.
+        python = os.path.abspath(shutil.which(python) or python)
         overheads[python] = report(python, per_request(python, args.requests))
     if len(overheads) == 2:
         ours, theirs = overheads.values()
