@@ -25,11 +25,11 @@ from dockerflow_settings.masking import mask_text
 from dockerflow_settings.report import EnvironmentCheck, check_environment, validate
 from dockerflow_settings.table import SERVER, TABLE
 
-USAGE = "usage: python -m dockerflow_settings check"
+USAGE_LINE = "usage: python -m dockerflow_settings check"
 _SERVER_VARIABLES = frozenset(s.env_var for s in TABLE if s.role == SERVER)
 
 
-def _load_settings(module: str) -> list[Problem] | None:
+def _import_settings_module(module: str) -> list[Problem] | None:
     """Import the settings module; its problems if loading failed on them, else None."""
     if os.environ.get("DJANGO_CONFIGURATION"):
         from configurations import importer
@@ -47,7 +47,7 @@ def check() -> EnvironmentCheck:
     configuration = os.environ.get("DJANGO_CONFIGURATION")
     if module:
         try:
-            problems = _load_settings(module)
+            problems = _import_settings_module(module)
         except Exception as exc:  # the project's own import error: report it, check the rest
             sys.stderr.write(
                 f"cannot import {module} ({mask_text(f'{type(exc).__name__}: {exc}')}); "
@@ -64,7 +64,7 @@ def check() -> EnvironmentCheck:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args != ["check"]:
-        sys.stderr.write(USAGE + "\n")
+        sys.stderr.write(USAGE_LINE + "\n")
         return 2
     found = check()
     for ignored in found.ignored:

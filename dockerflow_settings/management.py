@@ -20,14 +20,14 @@ __all__ = ["call_command", "execute_from_command_line"]
 def execute_from_command_line(argv: list[str] | None = None) -> None:
     """Run a management command; a bad configuration exits 2 with its problem list."""
     try:
-        _load_settings()
+        _load_settings_before_django()
         _execute(argv)
     except ConfigurationError as exc:
         sys.stderr.write(f"{str(exc).strip()}\n")
         raise SystemExit(2) from None
 
 
-def _load_settings() -> None:
+def _load_settings_before_django() -> None:
     # Load the settings before Django does: Django's ManagementUtility keeps an
     # ImproperlyConfigured from the first settings access to itself, and whether a
     # later access raises it again depends on what the failed import left in

@@ -144,7 +144,7 @@ def parse_database_url(text: str) -> dict[str, Any]:
     import dj_database_url
 
     url = text.strip()
-    problem = _url_problem(url)
+    problem = _database_url_problem(url)
     if problem is None:
         try:
             return dict(dj_database_url.parse(url))
@@ -158,7 +158,7 @@ def parse_databases(text: str) -> dict[str, Any]:
     return {"default": parse_database_url(text)}
 
 
-def _url_problem(url: str) -> str | None:
+def _database_url_problem(url: str) -> str | None:
     """What makes ``url`` impossible to read without guessing, or None."""
     from dockerflow_settings.masking import has_ambiguous_userinfo
 
@@ -177,7 +177,7 @@ def _url_problem(url: str) -> str | None:
 def _scheme_hint(url: str, exc: Exception) -> str:
     import dj_database_url
 
-    scheme = url.partition("://")[0]  # _url_problem() made sure there is one
+    scheme = url.partition("://")[0]  # _database_url_problem() made sure there is one
     # Ask dj-database-url's table of schemes rather than its exception: 2.x raises a
     # plain ValueError for an unknown scheme (table SCHEMES), 3.x an exception that
     # carries the scheme (table ENGINE_SCHEMES).

@@ -62,7 +62,7 @@ class VersionObjectError(ValueError):
 # -- validation ---------------------------------------------------------------
 
 
-def _url_problem(name: str, value: str) -> str | None:
+def _http_url_problem(name: str, value: str) -> str | None:
     if value == "":
         return None
     parts = urlsplit(value)
@@ -84,7 +84,7 @@ def validate_field(name: str, value: Any) -> str | None:
         return None
     if name == "version":
         return None if value.strip() else f"version {value!r} must not be empty"
-    return _url_problem(name, value)
+    return _http_url_problem(name, value)
 
 
 def validate_version_object(data: Any) -> list[str]:

@@ -28,7 +28,7 @@ from django.utils.log import log_response
 
 from dockerflow.django import conf, views
 from dockerflow.django.compat_hooks import EXCEPTION_KEY, PythonDockerflowHooks
-from dockerflow.django.request_summary import LOGGER_NAME, log_summary
+from dockerflow.django.request_summary import REQUEST_SUMMARY_LOGGER_NAME, log_summary
 from dockerflow.logging.request_id import (
     generate_request_id,
     is_valid_request_id,
@@ -130,7 +130,7 @@ class DockerflowMiddleware(PythonDockerflowHooks):
         get_response: Callable[[HttpRequest], Any] | None = None,
     ) -> None:
         self.get_response = get_response
-        self.summary_logger = logging.getLogger(LOGGER_NAME)
+        self.summary_logger = logging.getLogger(REQUEST_SUMMARY_LOGGER_NAME)
         middleware_config()  # a bad setting fails at startup, not on the first request
         self._is_async = get_response is not None and iscoroutinefunction(get_response)
         if self._is_async:

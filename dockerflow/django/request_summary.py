@@ -23,7 +23,7 @@ from django.utils.functional import LazyObject, empty
 from dockerflow.logging.encoding import safe_str
 from dockerflow.masking import mask_query
 
-LOGGER_NAME = "request.summary"
+REQUEST_SUMMARY_LOGGER_NAME = "request.summary"
 
 # Caps on client-controlled values, in characters. A request line or header can be
 # many kilobytes long; these keep one request from writing more than a few kB of log

@@ -178,7 +178,7 @@ def test_a_cancelled_request_is_summarised(chain: str) -> None:
     from django.test import RequestFactory
 
     from dockerflow.django.middleware import DockerflowMiddleware
-    from dockerflow.django.request_summary import LOGGER_NAME
+    from dockerflow.django.request_summary import REQUEST_SUMMARY_LOGGER_NAME
     from dockerflow.logging import request_id_context
 
     def cancelled(request: Any) -> Any:
@@ -191,7 +191,7 @@ def test_a_cancelled_request_is_summarised(chain: str) -> None:
     run = _run_sync if chain == "sync" else _run_async
     request = RequestFactory().get("/slow", HTTP_X_REQUEST_ID="cancelled-request-1")
     handler = _Records()
-    logger = logging.getLogger(LOGGER_NAME)
+    logger = logging.getLogger(REQUEST_SUMMARY_LOGGER_NAME)
     logger.addHandler(handler)
     try:
         with pytest.raises(asyncio.CancelledError):

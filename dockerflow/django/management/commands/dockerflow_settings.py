@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from dockerflow.django import conf
 from dockerflow.django.management import cli
 
-FIELDS = ("name", "env_var", "value", "source", "origin")
+REPORT_COLUMNS = ("name", "env_var", "value", "source", "origin")
 
 
 def settings_api(name: str) -> Callable[..., Any]:
@@ -89,7 +89,9 @@ class Command(BaseCommand):
         if options["check"]:
             self._check(as_json=options["json"])
             return
-        rows = [{field: getattr(entry, field, None) for field in FIELDS} for entry in entries]
+        rows = [
+            {column: getattr(entry, column, None) for column in REPORT_COLUMNS} for entry in entries
+        ]
         if options["json"]:
             self.stdout.write(cli.to_json({"settings": rows}))
             return
