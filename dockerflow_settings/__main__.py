@@ -20,9 +20,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from dockerflow.masking import mask_text
 from dockerflow_settings.errors import ConfigurationError, Problem, format_problems
-from dockerflow_settings.masking import mask_text
-from dockerflow_settings.report import EnvironmentCheck, check_environment, validate
+from dockerflow_settings.report import EnvironmentCheck, check_environment
 from dockerflow_settings.table import SERVER, TABLE
 
 USAGE_LINE = "usage: python -m dockerflow_settings check"
@@ -55,9 +55,9 @@ def check() -> EnvironmentCheck:
             )
         else:
             if problems is not None:
-                server = validate(settings_module=module)
+                server = check_environment(settings_module=module).problems
                 server_problems = [p for p in server if p.variable in _SERVER_VARIABLES]
-                return EnvironmentCheck(problems=[*problems, *server_problems], ignored=[])
+                return EnvironmentCheck(problems=[*problems, *server_problems], warnings=[])
     return check_environment(configuration=configuration, settings_module=module)
 
 
@@ -67,8 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(USAGE_LINE + "\n")
         return 2
     found = check()
-    for ignored in found.ignored:
-        sys.stderr.write(f"Warning: {ignored}\n")
+    for warning in found.warnings:
+        sys.stderr.write(f"Warning: {warning}\n")
     problems = found.problems
     if problems:
         sys.stdout.write(format_problems(problems) + "\n")

@@ -7,7 +7,8 @@ shim for a release that changes these internals, touches only this file:
   names each class body declares (the ``Configuration`` metaclass copies every
   Django default into every class, so afterwards declared and copied values cannot
   be told apart) and rejects a mixin listed after ``Configuration``;
-* reading a class's attributes and ``values.*`` Values without mutating the class;
+* reading a class's settings the way its loader would -- ``values.*`` Values resolved,
+  setting methods and properties evaluated on an instance -- without mutating the class;
 * :func:`install_loader_fix`: gives configurations' ``ConfigurationLoader`` the
   ``create_module``/``exec_module`` pair, so Python >= 3.10 stops warning
   "ConfigurationLoader.exec_module() not found; falling back to load_module()"
@@ -76,9 +77,15 @@ def declared_in(cls: type, name: str) -> type | None:
     return None
 
 
+def _mixin_attribute(cls: type, name: str) -> Any:
+    mixin = next(klass for klass in cls.__mro__ if MIXIN_MARKER in klass.__dict__)
+    return mixin.__dict__.get(name, MISSING)
+
+
 def user_set_names(cls: type) -> set[str]:
     """Uppercase names the project set: declared in a class body, or with a value that
-    is not Django's own default object (e.g. set by a base class without our metaclass).
+    is neither Django's own default object nor the mixin's own (e.g. set by a base class
+    without our metaclass).
 
     Django's defaults copied by the metaclass are left out, so they never reach the
     settings module: Django would take them as explicitly set and warn about the
@@ -89,39 +96,50 @@ def user_set_names(cls: type) -> set[str]:
         if not isuppercase(name):
             continue
         value = getattr(cls, name)
-        if declared_in(cls, name) or value is not getattr(global_settings, name, MISSING):
+        if value is _mixin_attribute(cls, name):
+            continue  # copied from the mixin (its LOGGING method), not the project's
+        owner = declared_in(cls, name)
+        if (owner is not None and MIXIN_MARKER not in owner.__dict__) or value is not getattr(
+            global_settings, name, MISSING
+        ):
             names.add(name)
     return names
+
+
+def is_computed(cls: type, name: str) -> bool:
+    """Whether the loader would compute ``name`` on an instance: a property, or a
+    method or other callable not marked ``pristine`` (``values.pristinemethod``)."""
+    raw = getattr(cls, name)
+    if isinstance(raw, property):
+        return True
+    return callable(raw) and not isinstance(raw, Value) and not getattr(raw, "pristine", False)
+
+
+def _origin(cls: type, name: str) -> str:
+    return f"{(declared_in(cls, name) or cls).__name__}.{name}"
 
 
 def class_attributes(
     cls: type, names: Iterable[str], table_names: frozenset[str]
 ) -> tuple[dict[str, Attribute], dict[str, Any], list[Problem]]:
-    """Split the project's settings into table attributes and other settings.
+    """Split the project's plain settings and Values into table attributes and others.
 
     Table settings become :class:`Attribute` (a Value stays overridable by its own
     variable). Other ``values.*`` Values are resolved the way django-configurations
     does, but into the returned dict instead of onto the class; their errors become
-    problems.
+    problems. Computed names (:func:`is_computed`) are left to :func:`evaluate`.
     """
     attributes: dict[str, Attribute] = {}
     others: dict[str, Any] = {}
     problems: list[Problem] = []
     for name in sorted(names):
+        if is_computed(cls, name):
+            continue
         value = getattr(cls, name)
-        owner = declared_in(cls, name) or cls
-        origin = f"{owner.__name__}.{name}"
+        origin = _origin(cls, name)
         if name in table_names:
             if isinstance(value, Value):
                 attributes[name] = _value_attribute(name, value, origin)
-            elif isinstance(value, property) or callable(value):
-                problems.append(
-                    Problem(
-                        origin,
-                        "define it as a plain value or a values.* Value: dockerflow_settings "
-                        "computes this setting from it, so a property or method cannot be used",
-                    )
-                )
             else:
                 attributes[name] = Attribute(value, origin)
         elif isinstance(value, Value):
@@ -133,6 +151,36 @@ def class_attributes(
         else:
             others[name] = value
     return attributes, others, problems
+
+
+def evaluate(
+    cls: type, names: Iterable[str], instance: Any
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The computed settings among ``names``, evaluated on ``instance`` as the loader
+    does (a method is called, a property read; a returned Value is resolved)."""
+    results: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name in sorted(names):
+        if not is_computed(cls, name):
+            continue
+        origin = _origin(cls, name)
+        try:
+            value = getattr(instance, name)
+            if callable(value) and not getattr(value, "pristine", False):
+                value = value()
+            if isinstance(value, Value):
+                value = _setup_value(name, value)[name]
+        except Exception as exc:
+            problems.append(
+                Problem(origin, f"a setting method or property that works ({_raised(exc)})")
+            )
+            continue
+        results[name] = value
+    return results, problems
+
+
+def _raised(exc: Exception) -> str:
+    return f"it raised {type(exc).__name__}: {exc}"
 
 
 def _value_attribute(name: str, value: Value, origin: str) -> Attribute:
@@ -183,10 +231,3 @@ def install_loader_fix(loader_class: type | None = None) -> bool:
     loader_class.create_module = _create_module  # type: ignore[attr-defined]
     loader_class.exec_module = _exec_module  # type: ignore[attr-defined]
     return True
-
-
-def setup() -> None:
-    """``configurations.setup()``: install the importer and set up Django."""
-    import configurations
-
-    configurations.setup()

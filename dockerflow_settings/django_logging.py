@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dockerflow_settings.context import Context
+if TYPE_CHECKING:
+    from dockerflow_settings.table import Context
 
 TEXT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 LOGGER_NAMES = ("request.summary", "dockerflow", "django")

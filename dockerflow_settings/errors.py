@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-
-from django.core.exceptions import ImproperlyConfigured
+from types import TracebackType
 
 
 class Problem(str):
@@ -64,8 +64,13 @@ class IgnoredVariable(str):
         return self
 
 
-class ConfigurationError(ImproperlyConfigured):
-    """Raised once at startup with every :class:`Problem` found (``.problems``)."""
+class ConfigurationError(ValueError):
+    """Raised once at startup with every :class:`Problem` found (``.problems``).
+
+    A ``ValueError``, not Django's ``ImproperlyConfigured``: Django's ``manage.py``
+    keeps an ``ImproperlyConfigured`` raised by the settings to itself and goes on
+    until it fails with ``AppRegistryNotReady``, so the list would never be shown.
+    """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
@@ -76,3 +81,20 @@ def format_problems(problems: Sequence[Problem]) -> str:
     count = len(problems)
     header = f"Invalid configuration ({count} problem{'s' if count != 1 else ''}):"
     return "\n".join([header, *(f"- {problem}" for problem in problems)])
+
+
+def raise_configuration_error(problems: Sequence[Problem]) -> None:
+    """Raise :class:`ConfigurationError`; if nothing catches it, the process prints the
+    problem list alone (no traceback through the settings loader) and exits with 1."""
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _print_problems
+    raise ConfigurationError(problems)
+
+
+def _print_problems(
+    kind: type[BaseException], error: BaseException, tb: TracebackType | None
+) -> None:
+    if not isinstance(error, ConfigurationError):
+        sys.__excepthook__(kind, error, tb)
+        return
+    sys.stderr.write(f"{format_problems(error.problems)}\n")

@@ -67,7 +67,7 @@ _RECORD_NAME = "dockerflow_settings.gunicorn"
 WORKER_CLASSES = {"sync": "sync", "uvicorn": "dockerflow_settings.uvicorn.UvicornWorker"}
 # What the server rows' defaults are computed from: none of them depends on it.
 _SERVER_CONTEXT = table.Context(debug=False, base_dir=Path(), project="", testing=False, values={})
-DEFAULT_PORT: int = table.BY_NAME["PORT"].default(_SERVER_CONTEXT)
+DEFAULT_PORT: int = table.read_variable("PORT", {})
 
 
 class EnvironmentValueError(ValueError):
@@ -80,7 +80,7 @@ def _read(environ: Mapping[str, str], name: str) -> Any:
     row = table.BY_NAME[name]
     value = environ.get(row.env_var)  # type: ignore[arg-type]
     if parsing.is_unset(value):
-        return row.default(_SERVER_CONTEXT)
+        return row.default_for(_SERVER_CONTEXT)
     try:
         return row.parse(value)  # type: ignore[misc]
     except parsing.ParseError as exc:

@@ -7,11 +7,12 @@ blank value as unset, never as an error) and returns the Python value, or raises
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from dockerflow.masking import has_ambiguous_userinfo
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -72,21 +73,6 @@ def parse_number(text: str) -> float:
         return float(text.strip())
     except ValueError:
         raise ParseError("a number") from None
-
-
-def number(low: float, *, inclusive: bool) -> Callable[[str], float]:
-    expected = f"a number {'>=' if inclusive else '>'} {low:g} (seconds)"
-
-    def parse_float(text: str) -> float:
-        try:
-            value = float(text.strip())
-        except ValueError:
-            raise ParseError(expected) from None
-        if not math.isfinite(value) or value < low or (value == low and not inclusive):
-            raise ParseError(expected)
-        return value
-
-    return parse_float
 
 
 def _range_text(what: str, low: int | None, high: int | None) -> str:
@@ -160,14 +146,14 @@ def parse_databases(text: str) -> dict[str, Any]:
 
 def _database_url_problem(url: str) -> str | None:
     """What makes ``url`` impossible to read without guessing, or None."""
-    from dockerflow_settings.masking import has_ambiguous_userinfo
-
     if not _URL_SCHEME.match(url):
         return "no scheme://"
     if not url.isprintable() or any(char.isspace() for char in url):
         return f"spaces or control characters in it; {PERCENT_ENCODE}"
     if has_ambiguous_userinfo(url):
         return f"the password cannot be told apart from the host and path; {PERCENT_ENCODE}"
+    if re.search(r"[?&]conn_(max_age|health_checks)=", url, re.IGNORECASE):
+        return "connection options go in DJANGO_CONN_MAX_AGE and DJANGO_CONN_HEALTH_CHECKS"
     authority = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
     if _BAD_ESCAPE.search(authority.rpartition("@")[0]):
         return f"a % not followed by two hex digits in the user name or password; {PERCENT_ENCODE}"
@@ -222,18 +208,25 @@ def parse_origin_list(text: str) -> list[str]:
 
 
 def _bare_host(entry: str) -> str:
-    return _URL_SCHEME.sub("", entry).split("/", 1)[0]
+    host = _URL_SCHEME.sub("", entry).split("/", 1)[0]
+    return host if host.endswith("]") else host.rpartition(":")[0] or host
+
+
+def _has_port(host: str) -> bool:
+    # "[::1]" and "[::1]:8000": only a colon after the bracket is a port.
+    return ":" in host.rpartition("]")[2] if host.startswith("[") else ":" in host
 
 
 def parse_host_list(text: str) -> list[str]:
-    """ALLOWED_HOSTS entries: host names only, since Django compares them with the Host
-    header, so a scheme, a path or a space-separated list would never match a request."""
+    """ALLOWED_HOSTS entries: host names only. Django compares them with the Host header
+    without its port, so a scheme, a port, a path or a space-separated list would never
+    match a request."""
     hosts = parse_list(text)
-    bad = [host for host in hosts if "/" in host or any(c.isspace() for c in host)]
+    bad = [h for h in hosts if "/" in h or _has_port(h) or any(c.isspace() for c in h)]
     if bad:
         fixed = [_bare_host(word) for host in hosts for word in host.split()]
         raise ParseError(
-            "host names separated by commas, without scheme, path or spaces (not "
+            "host names separated by commas, without scheme, port, path or spaces (not "
             + ", ".join(repr(host) for host in bad)
             + "); for example "
             + ",".join(dict.fromkeys(name for name in fixed if name))
@@ -250,3 +243,64 @@ def parse_response_header(text: str) -> str | None:
     if word.lower() in TRUE_WORDS:
         return None
     return word
+
+
+def parse_conn_max_age(text: str) -> int | None:
+    """Seconds as an integer >= 0, or ``none`` for connections kept forever."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return integer(0)(text)
+    except ParseError:
+        raise ParseError("an integer >= 0 (seconds), or none (reuse forever)") from None
+
+
+def parse_fraction(text: str) -> float:
+    """A number from 0 to 1."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:  # NaN fails too
+        raise ParseError("a number from 0 to 1")
+    return value
+
+
+#: Cache URL schemes (django-environ's names) and the Django backend of each.
+CACHE_BACKENDS = {
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+    "pymemcache": "django.core.cache.backends.memcached.PyMemcacheCache",
+    "memcache": "django.core.cache.backends.memcached.PyMemcacheCache",
+    "pylibmc": "django.core.cache.backends.memcached.PyLibMCCache",
+}
+
+
+def parse_caches(text: str) -> dict[str, Any]:
+    """``CACHES`` with the ``default`` alias from a cache URL.
+
+    Redis URLs are handed to Django's ``RedisCache`` whole (redis-py reads the database
+    and options from them; several comma-separated URLs are a primary and replicas);
+    memcached and locmem take the part after ``scheme://`` as their LOCATION.
+    """
+    url = text.strip()
+    scheme, sep, rest = url.partition("://")
+    backend = CACHE_BACKENDS.get(scheme.lower()) if sep else None
+    if backend is None:
+        raise ParseError(
+            "a cache URL with one of the schemes " + ", ".join(f"{s}://" for s in CACHE_BACKENDS)
+        )
+    if scheme.lower().startswith("redis"):
+        if has_ambiguous_userinfo(url) or any(c.isspace() for c in url):
+            raise ParseError(
+                f"a cache URL such as redis://:password@host:6379/0 ({PERCENT_ENCODE})"
+            )
+        location = url
+    else:
+        location = rest
+    config: dict[str, Any] = {"BACKEND": backend}
+    if location:
+        config["LOCATION"] = location
+    return {"default": config}

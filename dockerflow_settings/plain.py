@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from dockerflow_settings import report, table
+from dockerflow_settings import merging, report, table
 from dockerflow_settings.resolve import MODULE_GLOBAL, Attribute, project_location, resolve
 
 
@@ -17,9 +17,10 @@ def configure(
     The module's uppercase globals play the role of class attributes: a table
     setting the module already defines is fixed (delete the line to make it
     configurable from the environment); INSTALLED_APPS, MIDDLEWARE, STORAGES and
-    SECURE_REDIRECT_EXEMPT are merged. BASE_DIR defaults to the directory holding the
-    module's top-level package. Raises ``ConfigurationError`` (an
-    ``ImproperlyConfigured``) listing every problem. Returns the settings applied.
+    SECURE_REDIRECT_EXEMPT are merged (legacy DEFAULT_FILE_STORAGE and
+    STATICFILES_STORAGE are translated into STORAGES and removed). BASE_DIR defaults to
+    the directory holding the module's top-level package. Raises ``ConfigurationError``
+    listing every problem. Returns the settings applied.
     """
     module = str(namespace.get("__name__", "settings"))
     base_dir, project = project_location(module, namespace.get("__file__"))
@@ -36,6 +37,8 @@ def configure(
         attributes, environ=environ, base_dir=base_dir, project=project, extra=extra
     )
     resolution.raise_for_problems()
+    for legacy in merging.LEGACY_STORAGES:  # translated into STORAGES
+        namespace.pop(legacy, None)
     namespace.update(resolution.settings)
     report.record(report.Recorded(module, None, attributes, extra, base_dir, project, resolution))
     return dict(resolution.settings)

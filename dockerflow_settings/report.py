@@ -1,8 +1,8 @@
 """What the running process's settings were built from, and validation without Django.
 
 Each front end records its resolution under the settings module's name; the
-operator command (``manage.py dockerflow_settings``) reads it through
-:func:`report` and re-validates a given environment through :func:`validate`.
+operator commands read it through :func:`report` and re-validate a given
+environment through :func:`check_environment`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dockerflow_settings.errors import IgnoredVariable, Problem
+from dockerflow_settings.errors import Problem
 from dockerflow_settings.resolve import Attribute, Entry, Resolution, resolve
 
 
@@ -62,7 +62,8 @@ class EnvironmentCheck:
     """What :func:`check_environment` found: problems, and variables set to no effect."""
 
     problems: list[Problem]
-    ignored: list[IgnoredVariable]
+    #: Variables set to no effect, secret files readable by anyone.
+    warnings: list[str]
 
 
 def check_environment(
@@ -93,22 +94,14 @@ def check_environment(
         module = settings_module or os.environ.get("DJANGO_SETTINGS_MODULE") or derived.name
         project = module.split(".")[0]
     resolution = resolve(
-        attributes, environ=environ, base_dir=derived, project=project, extra=extra
+        attributes,
+        environ=environ,
+        base_dir=derived,
+        project=project,
+        extra=extra,
+        configuration=found.configuration if found is not None else configuration,
     )
     return EnvironmentCheck(
         problems=[*resolution.problems, *resolution.server_problems],
-        ignored=list(resolution.ignored),
+        warnings=list(resolution.warnings),
     )
-
-
-def validate(
-    environ: Mapping[str, str] | None = None,
-    *,
-    base_dir: Path | str | None = None,
-    configuration: str | None = None,
-    settings_module: str | None = None,
-) -> list[Problem]:
-    """The problems of :func:`check_environment` (the ignored variables are left out)."""
-    return check_environment(
-        environ, base_dir=base_dir, configuration=configuration, settings_module=settings_module
-    ).problems

@@ -1,10 +1,11 @@
 """Computes every table setting, with provenance, for both front ends.
 
-Precedence per setting: a plain attribute (class attribute or ``configure()``
-module global) fixes it; otherwise the real environment, then ``BASE_DIR/.env``,
-then the attribute's default when it is a ``values.*`` Value, then the mixin's
-default. Settings with ``merge`` combine that value with what the mixin adds.
-Every problem is collected; nothing raises until :meth:`Resolution.raise_for_problems`.
+Precedence per setting: a plain attribute (class attribute or ``configure()`` module
+global) fixes it; otherwise its variable in the real environment, then in
+``BASE_DIR/.env`` (for a secret, the file ``<VARIABLE>_FILE`` names, too), then the
+attribute's default when it is a ``values.*`` Value, then the mixin's default. Settings
+with ``merge`` combine that value with what the mixin adds. Every problem is
+collected; nothing raises until :meth:`Resolution.raise_for_problems`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from dockerflow_settings import table
-from dockerflow_settings.context import Context, Required
-from dockerflow_settings.errors import ConfigurationError, IgnoredVariable, Problem
-from dockerflow_settings.masking import mask_url
+from dockerflow_settings.errors import IgnoredVariable, Problem, raise_configuration_error
+from dockerflow_settings.merging import MergeError
 from dockerflow_settings.parsing import ParseError
 from dockerflow_settings.sources import DOTENV_NAME, FoundVariable, Sources
 
@@ -60,18 +60,29 @@ class Entry:
 
 @dataclass
 class Resolution:
-    settings: dict[str, Any]  # Django settings (table roles DJANGO and OPTION)
-    server: dict[str, Any]  # variables read by the server (PORT, WEB_CONCURRENCY)
+    values: dict[str, Any]  # every row's value, by setting name
     entries: list[Entry]
     problems: list[Problem]
-    #: Problems of server variables: reported by validate(), not at Django startup.
+    #: Problems of server variables: reported by ``check``, not at Django startup.
     server_problems: list[Problem]
-    #: Variables that are set but have no effect (a plain value fixes their setting).
-    ignored: list[IgnoredVariable] = field(default_factory=list)
+    #: Variables set to no effect, and secret files readable by anyone: for ``check``.
+    warnings: list[str] = field(default_factory=list)
+
+    def role(self, *roles: str) -> dict[str, Any]:
+        return {n: v for n, v in self.values.items() if table.BY_NAME[n].role in roles}
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The Django settings (rows DJANGO and OPTION)."""
+        return self.role(table.DJANGO, table.OPTION)
+
+    @property
+    def server(self) -> dict[str, Any]:
+        return self.role(table.SERVER)
 
     def raise_for_problems(self) -> None:
         if self.problems:
-            raise ConfigurationError(self.problems)
+            raise_configuration_error(self.problems)
 
 
 def detect_testing(argv: list[str] | None = None) -> bool:
@@ -103,41 +114,29 @@ def resolve(
     project: str,
     testing: bool | None = None,
     extra: Mapping[str, Any] | None = None,
+    configuration: str | None = None,
 ) -> Resolution:
-    """Resolve the table. ``base_dir``/``project`` are the derived defaults;
-    ``extra`` holds the project's other (non-table) settings, e.g. CACHES."""
-    env_only = Sources(environ)
-    resolver = _Resolver(attributes, env_only)
-    base = resolver.resolve_one(table.BY_NAME["BASE_DIR"], _context(False, base_dir, project))
-    base_dir = Path(base)
-    sources = Sources(environ, base_dir / DOTENV_NAME)
-    resolver.sources = sources
-    resolver.problems.extend(sources.problems)
+    """Resolve the table. ``base_dir``/``project`` are the derived defaults; ``extra``
+    holds the project's other (non-table) settings, e.g. SILENCED_SYSTEM_CHECKS."""
     testing = detect_testing() if testing is None else testing
+    resolver = _Resolver(attributes, Sources(environ))
+    ctx = table.Context(False, base_dir, project, testing, {}, extra or {}, configuration)
+    base_dir = Path(resolver.resolve_one(table.BY_NAME["BASE_DIR"], ctx))
+    resolver.sources = Sources(environ, base_dir / DOTENV_NAME)
+    resolver.problems.extend(resolver.sources.problems)
     for setting in table.TABLE[1:]:
         debug = bool(resolver.values.get("DEBUG", False))
-        ctx = _context(debug, base_dir, project, testing, resolver.values, extra)
+        ctx = table.Context(
+            debug, base_dir, project, testing, resolver.values, extra or {}, configuration
+        )
         resolver.resolve_one(setting, ctx)
-    values = resolver.values
     return Resolution(
-        settings={n: values[n] for n in values if table.BY_NAME[n].role != table.SERVER},
-        server={n: values[n] for n in values if table.BY_NAME[n].role == table.SERVER},
+        values=resolver.values,
         entries=resolver.entries,
         problems=resolver.problems,
         server_problems=resolver.server_problems,
-        ignored=resolver.ignored,
+        warnings=[*resolver.ignored, *resolver.sources.warnings],
     )
-
-
-def _context(
-    debug: bool,
-    base_dir: Path,
-    project: str,
-    testing: bool = False,
-    values: Mapping[str, Any] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> Context:
-    return Context(debug, base_dir, project, testing, values or {}, extra or {})
 
 
 class _Resolver:
@@ -150,57 +149,65 @@ class _Resolver:
         self.server_problems: list[Problem] = []
         self.ignored: list[IgnoredVariable] = []
 
-    def resolve_one(self, setting: table.Setting, ctx: Context) -> Any:
+    def resolve_one(self, setting: table.Setting, ctx: table.Context) -> Any:
         value, source, origin = self._find(setting, ctx)
+        if setting.finish is not None and source not in (CLASS_ATTRIBUTE, MODULE_GLOBAL):
+            value = setting.finish(value, ctx)
         if setting.merge is not None:
-            value = setting.merge(None if value is MISSING else value, ctx)
+            try:
+                value = setting.merge(None if value is MISSING else value, ctx)
+            except MergeError as exc:
+                self._problem(setting, Problem(setting.name, str(exc)))
         self.values[setting.name] = value
         self.entries.append(
             Entry(setting.name, setting.env_var, setting.shown(value), source, origin, setting)
         )
         return value
 
-    def _find(self, setting: table.Setting, ctx: Context) -> tuple[Any, str, str]:
+    def _find(self, setting: table.Setting, ctx: table.Context) -> tuple[Any, str, str]:
         attribute = self.attributes.get(setting.name)
         if attribute is not None and not attribute.overridable:
             return attribute.value, attribute.source, self._fixed(setting, attribute)
-        env_var = setting.env_var
-        if attribute is not None and attribute.env_var:
-            env_var = attribute.env_var
-        rejected = False  # a variable was set, with a value that is a problem already
-        if env_var is not None and setting.parse is not None:
-            found = self.sources.lookup(env_var)
-            if found is not None:
-                parsed = self._parse(setting, env_var, found, ctx)
-                if parsed is not MISSING:
-                    return parsed, found.source, found.origin
-                rejected = True
-            elif setting.file_env_var is not None:
-                found = self.sources.lookup(setting.file_env_var)
-                if found is not None:
-                    parsed = self._read_file(setting, found, ctx)
-                    if parsed is not MISSING:
-                        return parsed, found.source, f"file named by {found.origin}"
-                    rejected = True
+        found = self._lookup(setting, attribute)
+        if isinstance(found, Problem):
+            self._problem(setting, found)
+        elif found is not None:
+            parsed = self._parse(setting, found, ctx)
+            if parsed is not MISSING:
+                return parsed, found.source, found.origin
+        rejected = found is not None  # set, to a value that is a problem already
         if attribute is not None:
             return attribute.value, attribute.source, attribute.origin
         try:
-            return setting.default(ctx), DEFAULT, "mixin default"
-        except Required as exc:
+            return setting.default_for(ctx), DEFAULT, "mixin default"
+        except table.Required as exc:
             if not rejected:
-                self._problem(setting, Problem(env_var or setting.name, str(exc)))
+                self._problem(setting, Problem(setting.env_var or setting.name, str(exc)))
             return None, DEFAULT, "mixin default"
+
+    def _lookup(
+        self, setting: table.Setting, attribute: Attribute | None
+    ) -> FoundVariable | Problem | None:
+        """The variable that sets ``setting`` (None when none is set)."""
+        if setting.parse is None:
+            return None
+        own = attribute.env_var if attribute is not None else None
+        for name in filter(None, (own or setting.env_var, setting.fallback_env)):
+            found = self.sources.lookup(name, file_variable=setting.secret)
+            if found is not None:
+                return found
+        return None
 
     def _fixed(self, setting: table.Setting, attribute: Attribute) -> str:
         """The origin of a fixed setting, noting (and recording) each variable it ignores."""
         origin = attribute.origin
-        for variable in (setting.env_var, setting.file_env_var):
+        for variable in (setting.env_var, setting.file_env_var, setting.fallback_env):
             found = self.sources.lookup(variable) if variable is not None else None
             if found is not None:
                 origin += f" (fixed: {variable} is ignored)"
                 self.ignored.append(
                     IgnoredVariable(
-                        found.name,
+                        variable,
                         origin=found.origin,
                         fixed_by=attribute.origin,
                         setting=setting.name,
@@ -208,53 +215,24 @@ class _Resolver:
                 )
         return origin
 
-    def _parse(
-        self, setting: table.Setting, env_var: str, found: FoundVariable, ctx: Context
-    ) -> Any:
+    def _parse(self, setting: table.Setting, found: FoundVariable, ctx: table.Context) -> Any:
         assert setting.parse is not None
         try:
             value = setting.parse(found.text)
         except ParseError as exc:
-            self._bad_text(setting, env_var, found.text, str(exc), found.origin)
+            self._bad_text(setting, found.name, found.text, str(exc), found.origin)
             return MISSING
-        return self._checked(setting, env_var, value, ctx, found.origin)
-
-    def _checked(
-        self, setting: table.Setting, variable: str, value: Any, ctx: Context, origin: str
-    ) -> Any:
-        """``value`` if the row's context check accepts it, else MISSING (a problem)."""
         expected = setting.check_env_value(value, ctx) if setting.check_env_value else None
         if expected is None:
             return value
-        self._bad_text(setting, variable, value, expected, origin)
+        self._bad_text(setting, found.name, found.text, expected, found.origin)
         return MISSING
 
     def _bad_text(
         self, setting: table.Setting, variable: str, text: str, expected: str, origin: str
     ) -> None:
-        # A URL's password is masked in any value; a secret is masked whole.
-        shown = setting.shown(text) if setting.secret else mask_url(text)
-        self._problem(setting, Problem(variable, expected, value=shown, origin=origin))
-
-    def _read_file(self, setting: table.Setting, found: FoundVariable, ctx: Context) -> Any:
-        assert setting.file_env_var is not None
-        assert setting.parse is not None
-        path = found.text.strip()
-        try:
-            with open(path, encoding="utf-8") as file:
-                content = file.read().strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            expected = f"a readable file containing {setting.name} ({type(exc).__name__}: {exc})"
-        else:
-            if content:
-                return self._checked(
-                    setting, found.name, setting.parse(content), ctx, f"file {path}"
-                )
-            expected = f"a file containing {setting.name}, but the file is empty"
-        self._problem(
-            setting, Problem(setting.file_env_var, expected, value=path, origin=found.origin)
-        )
-        return MISSING
+        problem = Problem(variable, expected, value=setting.shown_text(text), origin=origin)
+        self._problem(setting, problem)
 
     def _problem(self, setting: table.Setting, problem: Problem) -> None:
         if setting.role == table.SERVER:

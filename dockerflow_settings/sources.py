@@ -1,4 +1,5 @@
-"""Where a variable's text comes from: the real environment, then a ``.env`` file.
+"""Where a variable's text comes from: the real environment, then a ``.env`` file, and
+for a secret the file ``<VARIABLE>_FILE`` names (secrets mounted as files).
 
 The ``.env`` file is read with python-decouple's ``RepositoryEnv`` from an explicit
 path (``decouple.config`` would search from this library's own directory). Nothing
@@ -9,6 +10,7 @@ next source is consulted.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,31 @@ from dockerflow_settings.parsing import is_unset
 ENVIRONMENT = "environment"
 DOTENV = ".env"
 DOTENV_NAME = ".env"
+#: Secret files larger than this are refused (a key, a URL or a DSN is far smaller).
+MAX_SECRET_FILE_BYTES = 64 * 1024
+
+
+class UnusableFile(ValueError):  # until dockerflow.version's reader is merged
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path, self.reason = path, reason
+
+
+def read_small_file(path: str, max_bytes: int) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnusableFile(path, f"cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnusableFile(path, "is not a regular file")
+    with open(fd, "rb") as file:
+        raw = file.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise UnusableFile(path, f"is larger than {max_bytes} bytes")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -42,6 +69,8 @@ class Sources:
         self.environ = os.environ if environ is None else environ
         self.dotenv_path = dotenv_path
         self.problems: list[Problem] = []
+        #: Secret files that work but should not be left as they are.
+        self.warnings: list[str] = []
         self._dotenv: RepositoryEnv | None = None
         if dotenv_path is not None and dotenv_path.exists():
             try:
@@ -54,7 +83,23 @@ class Sources:
                     )
                 )
 
-    def lookup(self, name: str) -> FoundVariable | None:
+    def lookup(self, name: str, *, file_variable: bool = False) -> FoundVariable | Problem | None:
+        """``name``'s text; with ``file_variable``, else the content of the file that
+        ``<name>_FILE`` names. A Problem when both are set or the file is unusable."""
+        found = self._text(name)
+        if not file_variable:
+            return found
+        named = self._text(f"{name}_FILE")
+        if named is None:
+            return found
+        if found is not None:
+            return Problem(
+                f"{name} and {named.name}",
+                f"one of them, not both (set in {found.origin} and {named.origin})",
+            )
+        return self._read_file(named)
+
+    def _text(self, name: str) -> FoundVariable | None:
         text = self.environ.get(name)
         if not is_unset(text):
             return FoundVariable(name, text, ENVIRONMENT, f"environment variable {name}")  # type: ignore[arg-type]
@@ -66,3 +111,37 @@ class Sources:
             if not is_unset(text):
                 return FoundVariable(name, text, DOTENV, f"{name} in {self.dotenv_path}")
         return None
+
+    def _read_file(self, named: FoundVariable) -> FoundVariable | Problem:
+        path = named.text.strip()
+        try:
+            raw = read_small_file(path, MAX_SECRET_FILE_BYTES)
+        except UnusableFile as exc:
+            return Problem(
+                named.name,
+                f"a readable secret file ({exc.reason})",
+                value=path,
+                origin=named.origin,
+            )
+        if raw is None:
+            return Problem(named.name, "an existing secret file", value=path, origin=named.origin)
+        try:
+            text = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            return Problem(named.name, "a UTF-8 text file", value=path, origin=named.origin)
+        if is_unset(text):
+            return Problem(
+                named.name,
+                "a file containing the secret, not an empty one",
+                value=path,
+                origin=named.origin,
+            )
+        if "\0" in text:
+            self.warnings.append(f"{named.name}: {path} contains a NUL character (a binary file?)")
+        if os.stat(path).st_mode & stat.S_IROTH:
+            self.warnings.append(
+                f"{named.name}: {path} is readable by every user on this machine "
+                "(chmod o-r, or defaultMode: 0440 on a Kubernetes secret volume)"
+            )
+        origin = f"file {path} (named by {named.origin})"
+        return FoundVariable(named.name, text, named.source, origin)

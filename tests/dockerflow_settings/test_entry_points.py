@@ -118,7 +118,6 @@ def test_values_without_environ_and_multiple_values(configurations_installed, mo
 def test_secret_parse_errors_are_masked():
     secret = table.Setting(
         name="API_TOKEN",
-        env_var="DJANGO_API_TOKEN",
         type="secret",
         parse=table.parsing.integer(),
         default=lambda ctx: 0,

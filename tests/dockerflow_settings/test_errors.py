@@ -1,4 +1,4 @@
-"""Bad input: ONE ImproperlyConfigured naming every bad variable, its value (masked when
+"""Bad input: ONE ConfigurationError naming every bad variable, its value (masked when
 secret) and what was expected, one line per problem."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 
-from dockerflow_settings import Problem, format_problems, mask, mask_databases, mask_url
+from dockerflow.masking import mask, mask_databases, mask_url
+from dockerflow_settings import ConfigurationError
+from dockerflow_settings.errors import Problem, format_problems
 from dockerflow_settings.resolve import resolve
 
 SECRET_VALUE = "hunter2-very-secret-value-" + "abcdefghij" * 3
@@ -30,7 +31,10 @@ BAD = [
     ("DJANGO_DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", "-1", "'-1'", "seconds >= 0 and <= 3600"),
     ("DJANGO_DOCKERFLOW_HEARTBEAT_DETAILS", "verbose", "'verbose'", "a boolean"),
     ("DJANGO_DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", "200", "'200'", "from 400 to 599"),
-    ("DJANGO_DOCKERFLOW_HEARTBEAT_MAX_STUCK", "0", "'0'", "an integer from 1 to 100"),
+    ("DJANGO_DOCKERFLOW_SUMMARY_LOG_PROBES", "some", "'some'", "one of all, failures, none"),
+    ("DJANGO_CONN_MAX_AGE", "soon", "'soon'", "an integer >= 0 (seconds), or none"),
+    ("CACHE_URL", "mongodb://u:hunter2@h/0", "'mongodb://u:********@h/0'", "redis://, rediss://"),
+    ("SENTRY_TRACES_SAMPLE_RATE", "2", "'2'", "a number from 0 to 1"),
     ("DJANGO_DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", "si", "'si'", "a boolean"),
     ("DJANGO_DOCKERFLOW_ERROR_ENDPOINT", "2", "'2'", "a boolean"),
     ("DJANGO_DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X.Trace", "'X.Trace'", "HTTP header name"),
@@ -50,7 +54,7 @@ BAD = [
     ("DJANGO_SECURE_CONTENT_TYPE_NOSNIFF", "nosniff", "'nosniff'", "a boolean"),
     ("DJANGO_X_FRAME_OPTIONS", "ALLOW", "'ALLOW'", "one of DENY, SAMEORIGIN"),
     ("DJANGO_SECRET_KEY_FILE", "/nonexistent/secret", "'/nonexistent/secret'",
-     "a readable file containing SECRET_KEY"),
+     "an existing secret file"),
 ]  # fmt: skip
 SERVER_BAD = [
     ("PORT", "http", "'http'", "an integer from 1 to 65535"),
@@ -61,7 +65,7 @@ SERVER_BAD = [
 
 def startup_error(environ, base_dir=Path("/srv/app")):
     resolution = resolve({}, environ=environ, base_dir=base_dir, project="p", testing=False)
-    with pytest.raises(ImproperlyConfigured) as info:
+    with pytest.raises(ConfigurationError) as info:
         resolution.raise_for_problems()
     return info.value, resolution
 
@@ -112,7 +116,7 @@ def test_secret_values_are_masked(tmp_path):
     assert SECRET_VALUE not in message
     assert "DATABASE_URL='postgres://app:********@db:notaport/app'" in message
     assert f"DJANGO_SECRET_KEY_FILE='{empty}'" in message
-    assert "the file is empty" in message
+    assert "a file containing the secret, not an empty one" in message
 
 
 def test_problem_and_message_format():

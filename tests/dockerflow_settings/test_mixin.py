@@ -7,12 +7,12 @@ import pickle
 import string
 
 import pytest
-from configurations import Configuration, values
+from configurations import Configuration, pristinemethod, values
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 import dockerflow_settings
-from dockerflow_settings import DockerflowConfiguration, configure, merging, table
+from dockerflow_settings import DockerflowConfiguration, configure, defaults, merging, table
 from dockerflow_settings.errors import ConfigurationError
 
 from .conftest import load
@@ -56,6 +56,7 @@ def test_dev_and_prod(monkeypatch):
         "django.contrib.auth",
         "myapp",
         "dockerflow.django",
+        "dockerflow_settings",
         "whitenoise.runserver_nostatic",
         "django.contrib.staticfiles",
     ]
@@ -149,49 +150,136 @@ def test_values_keep_their_own_variable_name(monkeypatch):
 
 
 def test_other_values_are_resolved_without_touching_the_class(monkeypatch):
-    class WithCache(DockerflowConfiguration, Configuration):
+    class WithFeature(DockerflowConfiguration, Configuration):
         DEBUG = True
-        CACHES = values.DictValue({"default": {"BACKEND": "x.Locmem"}})
         FEATURE = values.BooleanValue(False)
         LIMIT = values.IntegerValue(3)
+        CACHES = values.DictValue({"default": {"BACKEND": "x.Locmem"}})
 
-    original = WithCache.__dict__["CACHES"]
-    assert table.REDIS_CHECK not in load(WithCache)["DOCKERFLOW_CHECKS"]
-    redis = "{'default': {'BACKEND': 'django_redis.cache.RedisCache', 'LOCATION': 'redis://'}}"
-    monkeypatch.setenv("DJANGO_CACHES", redis)
+    original = WithFeature.__dict__["FEATURE"]
+    assert load(WithFeature)["FEATURE"] is False
     monkeypatch.setenv("DJANGO_FEATURE", "yes")
-    settings = load(WithCache)
+    settings = load(WithFeature)
     assert settings["FEATURE"] is True
-    assert settings["CACHES"]["default"]["LOCATION"] == "redis://"
-    assert WithCache.__dict__["CACHES"] is original
-    # A cache through django-redis adds the Redis check.
-    assert settings["DOCKERFLOW_CHECKS"][-1] == table.REDIS_CHECK
+    assert settings["LIMIT"] == 3
+    assert WithFeature.__dict__["FEATURE"] is original
+    # CACHES is a table setting: its Value's default is the project's, and the Value's own
+    # variable (in the table's grammar: a cache URL) overrides it.
+    assert settings["CACHES"] == {"default": {"BACKEND": "x.Locmem"}}
+    monkeypatch.setenv("DJANGO_CACHES", "redis://cache:6379/1")
+    settings = load(WithFeature)
+    assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache:6379/1"
+    assert settings["DOCKERFLOW_CHECKS"][-1] == defaults.REDIS_CHECK
 
     class WithRedis(DockerflowConfiguration, Configuration):
         DEBUG = True
         CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "x"}}
 
-    assert load(WithRedis)["DOCKERFLOW_CHECKS"][-1] == table.REDIS_CHECK
+    assert load(WithRedis)["DOCKERFLOW_CHECKS"][-1] == defaults.REDIS_CHECK
 
     # Their errors join the same single report.
     monkeypatch.setenv("DJANGO_LIMIT", "many")
     monkeypatch.setenv("DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT", "soon")
     with pytest.raises(ConfigurationError) as info:
-        load(WithCache)
+        load(WithFeature)
     variables = [p.variable for p in info.value.problems]
     assert variables == ["DJANGO_LIMIT", "DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT"]
 
 
-def test_table_settings_cannot_be_properties():
-    class Computed(DockerflowConfiguration, Configuration):
+def test_setting_methods_and_properties_work_as_on_a_plain_configuration(monkeypatch):
+    monkeypatch.setenv("DJANGO_GREETING_NAME", "Ada")
+
+    def define_with(base):
+        class Site(base):
+            DEBUG = values.BooleanValue(True)
+            USE_OIDC = values.BooleanValue(False)
+            GREETING_NAME = values.Value("world")
+            INSTALLED_APPS = ["django.contrib.auth", "myapp"]
+
+            def AUTHENTICATION_BACKENDS(self):
+                backends = ["django.contrib.auth.backends.ModelBackend"]
+                return ["oidc.Backend", *backends] if self.USE_OIDC else backends
+
+            @property
+            def GREETING(self):
+                return f"Hello {self.GREETING_NAME}, debug={self.DEBUG}"
+
+        class Dev(Site):
+            # In the selected class: django-configurations copies a parent's into each
+            # subclass without its staticmethod, which then binds (its own behaviour).
+            @pristinemethod
+            def HOOK(value):
+                return value * 2
+
+            def INSTALLED_APPS(self):
+                return [*super().INSTALLED_APPS, "debug_toolbar"]
+
+        return Dev
+
+    class Plain(Configuration):
+        pass
+
+    plain = load(define_with(Plain))
+    ours = load(define_with(type("Mixed", (DockerflowConfiguration, Configuration), {})))
+    for name in ("AUTHENTICATION_BACKENDS", "GREETING", "GREETING_NAME", "USE_OIDC"):
+        assert ours[name] == plain[name], name
+    assert ours["GREETING"] == "Hello Ada, debug=True"
+    assert ours["HOOK"](2) == plain["HOOK"](2) == 4
+    # The computed INSTALLED_APPS is merged like a plain one, the project's order kept.
+    assert plain["INSTALLED_APPS"] == ["django.contrib.auth", "myapp", "debug_toolbar"]
+    assert ours["INSTALLED_APPS"][:3] == plain["INSTALLED_APPS"]
+    assert "dockerflow.django" in ours["INSTALLED_APPS"]
+
+
+def test_managed_settings_computed_by_methods_are_merged(monkeypatch):
+    class Base(DockerflowConfiguration, Configuration):
+        USE_OIDC = values.BooleanValue(False)
+        STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}
+
+        def MIDDLEWARE(self):
+            middleware = ["django.contrib.sessions.middleware.SessionMiddleware"]
+            if self.USE_OIDC:
+                middleware.append("mozilla_django_oidc.middleware.SessionRefresh")
+            return middleware
+
+    class Dev(Base):
         DEBUG = True
 
-        @property
-        def ALLOWED_HOSTS(self):
-            return ["x"]
+        def LOGGING(self):
+            config = super().LOGGING()
+            config["loggers"]["myapp"] = {"level": "DEBUG", "handlers": ["console"]}
+            return config
 
-    with pytest.raises(ConfigurationError, match=r"Computed.ALLOWED_HOSTS: define it as a plain"):
-        load(Computed)
+    monkeypatch.setenv("DJANGO_USE_OIDC", "true")
+    settings = load(Dev)
+    assert settings["MIDDLEWARE"][0] == merging.DOCKERFLOW_MIDDLEWARE
+    assert settings["MIDDLEWARE"][-2:] == [
+        "mozilla_django_oidc.middleware.SessionRefresh",
+        merging.XFRAME_MIDDLEWARE,
+    ]
+    logging_config = settings["LOGGING"]
+    assert logging_config["loggers"]["myapp"] == {"level": "DEBUG", "handlers": ["console"]}
+    assert logging_config["handlers"]["console"]["formatter"] == "text"  # the mixin's, Dev
+    assert "request.summary" in logging_config["loggers"]
+    entries = {e.name: e for e in Dev.dockerflow_resolution().entries}
+    assert entries["LOGGING"].origin == "Dev.LOGGING()"
+    # A project without a LOGGING method gets the mixin's LOGGING, not a method.
+    monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)
+    assert load(Base)["LOGGING"]["handlers"]["console"]["formatter"] == "json"
+    assert settings["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+
+
+def test_a_failing_setting_method_is_a_problem_naming_it():
+    class Broken(DockerflowConfiguration, Configuration):
+        DEBUG = True
+
+        def ALLOWED_HOSTS(self):
+            return self.NO_SUCH_SETTING
+
+    with pytest.raises(ConfigurationError) as info:
+        load(Broken)
+    assert info.value.problems[0].startswith("Broken.ALLOWED_HOSTS: a setting method")
+    assert "AttributeError" in info.value.problems[0]
 
 
 def test_mixin_after_configuration_fails_at_class_definition():
@@ -303,10 +391,14 @@ def test_configure_reports_every_problem(monkeypatch):
     assert dockerflow_settings.report("plain.settings") is None
 
 
-def test_report_and_validate(monkeypatch, tmp_path):
+def test_report_and_check_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DJANGO_SECRET_KEY", SECRET)
     monkeypatch.setenv("DJANGO_BASE_DIR", str(tmp_path))
     _, Dev, Prod, _ = define()
+
+    def check(*args, **kwargs):
+        return dockerflow_settings.check_environment(*args, **kwargs).problems
+
     load(Prod)
     module = Prod.__module__
     entries = dockerflow_settings.report(module)
@@ -317,12 +409,12 @@ def test_report_and_validate(monkeypatch, tmp_path):
     assert by_name["DEBUG"].origin == "mixin default"
     assert by_name["INSTALLED_APPS"].origin == "Base.INSTALLED_APPS"
     assert by_name["PORT"].value == 8000
-    # validate() re-resolves another environment with the recorded class attributes.
-    assert dockerflow_settings.validate({}, settings_module=module) == [
+    # check_environment() re-resolves another environment with the recorded class attributes.
+    assert check({}, settings_module=module) == [
         "DJANGO_SECRET_KEY: required when DEBUG is off: set DJANGO_SECRET_KEY, or "
         "DJANGO_SECRET_KEY_FILE to a file containing it"
     ]
-    problems = dockerflow_settings.validate(
+    problems = check(
         {"DJANGO_SECRET_KEY": "x", "PORT": "0"},
         configuration="Prod",
         base_dir=tmp_path,
@@ -331,14 +423,12 @@ def test_report_and_validate(monkeypatch, tmp_path):
     assert [p.variable for p in problems] == ["DJANGO_SECRET_KEY", "PORT"]  # "x" is too short
     load(Dev)
     # Dev was recorded last: Dev's DEBUG=True makes the secret optional.
-    assert dockerflow_settings.validate({}, configuration="Dev", settings_module=module) == []
+    assert check({}, configuration="Dev", settings_module=module) == []
     # Another configuration than the recorded one: environment and defaults only.
-    other = dockerflow_settings.validate({}, configuration="Prod", settings_module=module)
+    other = check({}, configuration="Prod", settings_module=module)
     assert [p.variable for p in other] == ["DJANGO_SECRET_KEY"]
     (tmp_path / ".env").write_text(f"DJANGO_SECRET_KEY=from-dotenv-{SECRET}\n")
-    assert (
-        dockerflow_settings.validate({}, base_dir=tmp_path, settings_module="none.settings") == []
-    )
+    assert check({}, base_dir=tmp_path, settings_module="none.settings") == []
 
 
 def test_report_is_none_for_settings_not_built_by_us(settings):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import logging
 import logging.config
+import os
 from pathlib import Path
 
 import pytest
 from django.utils.module_loading import import_string
 
 from dockerflow.django import conf
-from dockerflow_settings import merging, table
+from dockerflow_settings import defaults, merging, table
 from dockerflow_settings.errors import ConfigurationError
 from dockerflow_settings.resolve import (
     Attribute,
@@ -47,13 +48,23 @@ def test_table_entries_carry_what_docs_and_reports_need():
         assert setting.type
         assert setting.dev_default
         assert setting.prod_default
-        assert setting.role in (table.DJANGO, table.OPTION, table.SERVER)
+        assert setting.role in (table.DJANGO, table.OPTION, table.SENTRY, table.SERVER)
         if setting.env_var is not None:
             assert setting.parse is not None
             assert setting.example
             setting.parse(setting.example)  # raises ParseError if the example is wrong
             prefixed = setting.env_var == f"DJANGO_{setting.name}"
-            assert prefixed or setting.env_var in ("DATABASE_URL", "PORT", "WEB_CONCURRENCY")
+            assert (
+                prefixed
+                or setting.env_var == setting.name
+                or setting.env_var
+                in (
+                    "DATABASE_URL",
+                    "CACHE_URL",
+                )
+            )
+    secrets = {s.env_var for s in table.TABLE if s.secret}
+    assert secrets == {"DJANGO_SECRET_KEY", "DATABASE_URL", "CACHE_URL", "SENTRY_DSN"}
     servers = {s.name for s in table.TABLE if s.role == table.SERVER}
     assert servers == {"PORT", "WEB_CONCURRENCY", "SERVER_WORKER_CLASS"}
     assert servers.isdisjoint(table.SETTING_NAMES)
@@ -66,7 +77,16 @@ def test_prod_defaults():
     assert settings["ALLOWED_HOSTS"] == []
     assert settings["BASE_DIR"] == Path("/srv/app")
     assert settings["DATABASES"] == {
-        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/app/db.sqlite3"}
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": "/srv/app/db.sqlite3",
+            # Connections last (the heartbeat's check threads keep theirs as long).
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+    assert settings["CACHES"] == {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
     assert settings["STATIC_URL"] == "/static/"
     assert settings["STATIC_ROOT"] == Path("/srv/app/staticfiles")
@@ -78,7 +98,8 @@ def test_prod_defaults():
     assert settings["SECURE_SSL_REDIRECT"] is True
     assert settings["SECURE_HSTS_SECONDS"] == 31_536_000
     assert settings["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
-    assert settings["SECURE_HSTS_PRELOAD"] is True
+    assert settings["SECURE_HSTS_PRELOAD"] is False  # a commitment: opt-in
+    assert settings["DOCKERFLOW_SUMMARY_LOG_PROBES"] == "failures"
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["CSRF_COOKIE_SECURE"] is True
     assert settings["SECURE_CONTENT_TYPE_NOSNIFF"] is True
@@ -112,6 +133,8 @@ def test_dev_defaults():
     assert settings["SECURE_HSTS_SECONDS"] == 0
     assert settings["SESSION_COOKIE_SECURE"] is False
     assert settings["DOCKERFLOW_ERROR_ENDPOINT"] is True
+    assert settings["DOCKERFLOW_SUMMARY_LOG_PROBES"] == "all"
+    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
     assert settings["LOGGING"]["handlers"]["console"]["formatter"] == "text"
 
 
@@ -129,14 +152,19 @@ def test_every_setting_is_overridable_by_its_variable():
             assert entry.origin == f"environment variable {setting.env_var}"
     settings = resolution.settings
     assert settings["BASE_DIR"] == Path("/elsewhere")
-    assert settings["DEBUG"] is False
+    assert settings["DEBUG"] is True
     assert settings["SECRET_KEY"] == table.BY_NAME["SECRET_KEY"].example
-    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is True
     assert settings["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert settings["DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE"] == 503
     assert settings["DOCKERFLOW_HEARTBEAT_TIMEOUT"] == 2.5
     assert settings["DOCKERFLOW_HEARTBEAT_DETAILS"] is False
     assert settings["DATABASES"]["default"]["HOST"] == "db"
+    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 300
+    assert settings["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://:password@cache:6379/0",
+    }
     assert settings["SECURE_REDIRECT_EXEMPT"][0] == "^healthz/?$"
     assert settings["LOGGING"]["formatters"]["json"]["logger_name"] == "myservice"
     assert settings["LOGGING"]["root"]["level"] == "WARNING"
@@ -209,26 +237,77 @@ def test_plain_attribute_fixes_the_setting():
 
 def test_secret_key_file(tmp_path):
     secret_file = tmp_path / "secret"
-    secret_file.write_text(f"\n  {SECRET}  \n")
+    secret_file.write_text(f"{SECRET}\n")
+    secret_file.chmod(0o600)
     resolution = run(environ={"DJANGO_SECRET_KEY_FILE": str(secret_file)})
     assert resolution.problems == []
+    assert resolution.warnings == []
     assert resolution.settings["SECRET_KEY"] == SECRET
     entry = next(e for e in resolution.entries if e.name == "SECRET_KEY")
-    assert entry.origin == "file named by environment variable DJANGO_SECRET_KEY_FILE"
-    # The variable itself wins over the file.
-    other = SECRET[::-1]
-    both = run(environ={"DJANGO_SECRET_KEY_FILE": str(secret_file), "DJANGO_SECRET_KEY": other})
-    assert both.settings["SECRET_KEY"] == other
+    assert entry.origin == (
+        f"file {secret_file} (named by environment variable DJANGO_SECRET_KEY_FILE)"
+    )
+    # Both set is ambiguous: an error naming both.
+    both = run(environ={"DJANGO_SECRET_KEY_FILE": str(secret_file), "DJANGO_SECRET_KEY": SECRET})
+    [problem] = both.problems
+    assert problem.startswith("DJANGO_SECRET_KEY and DJANGO_SECRET_KEY_FILE: one of them")
+    assert SECRET not in problem
 
 
-def test_dockerflow_checks_add_redis_with_django_redis():
+def test_every_secret_reads_its_file_through_the_guarded_reader(tmp_path):
+    url = tmp_path / "database_url"
+    url.write_text("postgres://app:hunter2@db:5432/app\n")
+    url.chmod(0o644)
+    cache = tmp_path / "cache_url"
+    cache.write_bytes(b"redis://:hunter2@cache:6379/0\0\n")
+    cache.chmod(0o600)
+    resolution = prod(DATABASE_URL_FILE=str(url), REDIS_URL_FILE=str(cache))
+    assert resolution.problems == []
+    assert resolution.settings["DATABASES"]["default"]["PASSWORD"] == "hunter2"
+    assert resolution.values["CACHES"]["default"]["LOCATION"].startswith("redis://:hunter2@")
+    assert resolution.warnings == [
+        f"DATABASE_URL_FILE: {url} is readable by every user on this machine (chmod o-r, or "
+        "defaultMode: 0440 on a Kubernetes secret volume)",
+        f"REDIS_URL_FILE: {cache} contains a NUL character (a binary file?)",
+    ]
+    entries = {e.name: e for e in resolution.entries}
+    assert "hunter2" not in repr(entries["DATABASES"].value)
+    assert "hunter2" not in repr(entries["CACHES"].value)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * (64 * 1024 + 1))
+    bad = prod(
+        DATABASE_URL_FILE=str(tmp_path),  # a directory
+        CACHE_URL_FILE=str(fifo),  # would block a plain open()
+        SENTRY_DSN_FILE=str(big),
+        DJANGO_SECRET_KEY_FILE="/dev/zero",  # would never end
+        DJANGO_SECRET_KEY="",
+    )
+    shown = {p.variable: p.expected for p in bad.problems}
+    assert shown == {
+        "DATABASE_URL_FILE": "a readable secret file (is not a regular file)",
+        "CACHE_URL_FILE": "a readable secret file (is not a regular file)",
+        "SENTRY_DSN_FILE": f"a readable secret file (is larger than {64 * 1024} bytes)",
+        "DJANGO_SECRET_KEY_FILE": "a readable secret file (is not a regular file)",
+    }
+
+
+def test_dockerflow_checks_add_the_cache_check():
     caches = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://"}}
-    resolution = run(extra={"CACHES": caches}, environ={"DJANGO_SECRET_KEY": SECRET})
-    defaults = conf.DEFAULTS["DOCKERFLOW_CHECKS"]
-    assert resolution.settings["DOCKERFLOW_CHECKS"] == [*defaults, table.REDIS_CHECK]
+    resolution = run({"CACHES": Attribute(caches, "Base.CACHES")}, {"DJANGO_SECRET_KEY": SECRET})
+    checks = conf.DEFAULTS["DOCKERFLOW_CHECKS"]
+    assert resolution.settings["DOCKERFLOW_CHECKS"] == [*checks, defaults.REDIS_CHECK]
     for path in resolution.settings["DOCKERFLOW_CHECKS"]:
         assert callable(import_string(path))
-    assert prod().settings["DOCKERFLOW_CHECKS"] == conf.DEFAULTS["DOCKERFLOW_CHECKS"]
+    assert prod().settings["DOCKERFLOW_CHECKS"] == checks
+    redis = prod(REDIS_URL="rediss://cache:6380/0").settings
+    assert redis["DOCKERFLOW_CHECKS"] == [*checks, defaults.REDIS_CHECK]
+    assert redis["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    memcached = prod(CACHE_URL="pymemcache://mc:11211", REDIS_URL="redis://ignored").settings
+    assert memcached["CACHES"]["default"]["LOCATION"] == "mc:11211"
+    assert memcached["DOCKERFLOW_CHECKS"] == [*checks, defaults.CACHE_CHECK]
+    assert prod(CACHE_URL="dummy://").settings["DOCKERFLOW_CHECKS"] == checks
 
 
 def test_installed_apps_merge():
@@ -238,6 +317,7 @@ def test_installed_apps_merge():
         "django.contrib.auth",
         "myapp",
         "dockerflow.django",
+        "dockerflow_settings",
         "whitenoise.runserver_nostatic",
         "django.contrib.staticfiles",
     ]
@@ -253,6 +333,7 @@ def test_installed_apps_merge():
         "django.contrib.staticfiles.apps.StaticFilesConfig",
         "a",
         "dockerflow.django.apps.DockerflowConfig",
+        "dockerflow_settings",
     ]
     assert merge(merge(user, ctx), ctx) == merge(user, ctx)
 
@@ -352,7 +433,7 @@ def test_secure_redirect_exempt_matches_health_paths_only():
 def test_logging_passes_dictconfig(use_json, formatter, capsys):
     config = prod(DJANGO_LOGGING_USE_JSON=use_json).settings["LOGGING"]
     assert config["handlers"]["console"]["formatter"] == formatter
-    assert set(config["loggers"]) == {"request.summary", "dockerflow", "django"}
+    assert {"request.summary", "dockerflow", "django"} <= set(config["loggers"])
     assert config["root"]["level"] == "INFO"
     # Put every logger back as it was: later tests rely on the test settings' LOGGING.
     loggers = [logging.getLogger(), *(logging.getLogger(name) for name in config["loggers"])]
@@ -443,11 +524,11 @@ def test_a_plain_attribute_records_each_variable_it_ignores():
     attributes = {"SECRET_KEY": Attribute("k" * 60, "Prod.SECRET_KEY")}
     resolution = run(attributes, {"DJANGO_SECRET_KEY": "x", "DJANGO_SECRET_KEY_FILE": "/nope"})
     assert resolution.problems == []  # a weak or unreadable value that is ignored is no problem
-    assert [(i.variable, i.fixed_by) for i in resolution.ignored] == [
+    assert [(i.variable, i.fixed_by) for i in resolution.warnings] == [
         ("DJANGO_SECRET_KEY", "Prod.SECRET_KEY"),
         ("DJANGO_SECRET_KEY_FILE", "Prod.SECRET_KEY"),
     ]
-    assert resolution.ignored[0] == (
+    assert resolution.warnings[0] == (
         "DJANGO_SECRET_KEY is set (environment variable DJANGO_SECRET_KEY) but ignored: "
         "Prod.SECRET_KEY fixes SECRET_KEY; remove Prod.SECRET_KEY to let the variable set it, "
         "or unset DJANGO_SECRET_KEY"

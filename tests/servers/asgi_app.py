@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.asgi import get_asgi_application
 from django.urls import path
 
-from dockerflow_settings.context import Context
 from dockerflow_settings.django_logging import build_logging
+from dockerflow_settings.table import Context
 
 os.environ.pop("DJANGO_SETTINGS_MODULE", None)  # configured here, not by a module
 settings.configure(

@@ -1,8 +1,8 @@
 """manage.py dockerflow_settings for real: the example project, in subprocesses.
 
-Covers what the stand-in tests can't: provenance coming from the real table and
-sources, masking of real secrets, ``--check`` reporting every bad variable at once,
-and ``python -m dockerflow_settings check`` when settings cannot even load.
+Provenance coming from the real table and sources, masking of real secrets, and
+``python -m dockerflow_settings check`` reporting every bad variable at once, also
+when settings cannot even load.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO, clean_env, manage
+from tests.dockerflow.commands.conftest import REPO, clean_env, manage
 
 EXAMPLE = REPO / "example"
 SECRET = "s3cr3t-" + "q" * 50
@@ -57,9 +57,21 @@ def test_lists_effective_values_with_origin_and_masked_secrets(env):
     assert SECRET not in table.stdout
 
 
-def test_check_passes_on_a_good_environment(env):
-    result = manage(EXAMPLE, "dockerflow_settings", "--check", env=env)
-    assert result.returncode == 0, result.stderr
+def test_a_project_that_does_not_use_the_table_is_told_so(env):
+    script = (
+        "import django; from django.conf import settings; "
+        "settings.configure(INSTALLED_APPS=['dockerflow_settings']); django.setup(); "
+        "from django.core.management import call_command; call_command('dockerflow_settings')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "settings do not use dockerflow_settings" in result.stderr
 
 
 def run_module_check(env, *args):
