@@ -34,18 +34,11 @@ INSTALL_HINT = "pip install 'dockerflow-settings[sentry]'"
 _UNMASKED_KEYS = frozenset({"modules", "sdk"})
 
 
-def _sentry_sdk_version() -> str | None:
-    if importlib.util.find_spec("sentry_sdk") is None:
-        return None
-    from sentry_sdk.consts import VERSION
-
-    return VERSION
-
-
 def parse_dsn(text: str) -> str:
     """``SENTRY_DSN``: a DSN sentry-sdk's own parser accepts; ParseError otherwise
     (also when sentry-sdk 2.x is not installed, since nothing would be sent)."""
-    version = _sentry_sdk_version()
+    installed = importlib.util.find_spec("sentry_sdk") is not None
+    version = importlib.import_module("sentry_sdk.consts").VERSION if installed else None
     if version is None or not version.startswith("2."):
         found = "is not installed" if version is None else f"{version} is installed"
         raise ParseError(f"{DSN_EXPECTED}, with sentry-sdk 2.x ({found}: {INSTALL_HINT})")

@@ -19,16 +19,18 @@ WAIT_SECONDS = 30
 
 @dataclass
 class Item:
-    """One envelope item: its type ("event", "transaction", ...), its JSON payload, and
-    the whole decoded envelope it came in (to search for leaked secrets)."""
+    """One envelope item: its type ("event", "transaction", ...), its JSON payload, the
+    header of its envelope, and the whole decoded envelope (to search for secrets)."""
 
     type: str
     payload: Any
+    envelope_header: dict[str, Any]
     envelope: bytes
 
 
 def parse_envelope(body: bytes) -> list[Item]:
-    _, _, rest = body.partition(b"\n")  # the envelope header
+    first, _, rest = body.partition(b"\n")
+    envelope_header = json.loads(first)
     items = []
     while rest.strip():
         line, _, rest = rest.partition(b"\n")
@@ -41,7 +43,7 @@ def parse_envelope(body: bytes) -> list[Item]:
             parsed = json.loads(payload)
         except ValueError:
             parsed = None  # attachments, profiles... nothing the tests read
-        items.append(Item(header.get("type", ""), parsed, body))
+        items.append(Item(header.get("type", ""), parsed, envelope_header, body))
     return items
 
 
@@ -49,6 +51,7 @@ class Receiver:
     def __init__(self) -> None:
         self.items: list[Item] = []
         self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
 
     @property
     def port(self) -> int:
@@ -59,18 +62,25 @@ class Receiver:
         return f"http://public-key@127.0.0.1:{self.port}/1"
 
     def of_type(self, kind: str) -> list[Any]:
-        with self.lock:
-            return [item.payload for item in self.items if item.type == kind]
+        return [item.payload for item in self.items_of_type(kind)]
 
-    def wait_for(self, predicate: Callable[[Any], bool], kind: str, what: str) -> Any:
-        """The first payload of type ``kind`` for which ``predicate`` holds."""
+    def items_of_type(self, kind: str) -> list[Item]:
+        with self.lock:
+            return [item for item in self.items if item.type == kind]
+
+    def wait_for_item(self, predicate: Callable[[Any], bool], kind: str, what: str) -> Item:
+        """The first item of type ``kind`` whose payload ``predicate`` holds for."""
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
-            found = [payload for payload in self.of_type(kind) if predicate(payload)]
+            found = [item for item in self.items_of_type(kind) if predicate(item.payload)]
             if found:
                 return found[0]
             time.sleep(0.05)
         raise AssertionError(f"no {kind} {what} within {WAIT_SECONDS}s; got {self.items}")
+
+    def wait_for(self, predicate: Callable[[Any], bool], kind: str, what: str) -> Any:
+        """The payload of the first item of type ``kind`` that ``predicate`` holds for."""
+        return self.wait_for_item(predicate, kind, what).payload
 
     def envelopes(self) -> list[bytes]:
         with self.lock:
@@ -103,7 +113,6 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running_receiver() -> Iterator[Receiver]:
     receiver = Receiver()
-    receiver.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +13,7 @@ import pytest
 from dockerflow_settings.sentry import PROBE_PATHS
 from tests.sentry.conftest import ENVIRONMENT, VERSION
 from tests.sentry.receiver import Receiver
-from tests.servers.process import ServerProcess
+from tests.servers.process import ServerProcess, pick_free_port
 
 pytestmark = pytest.mark.servers
 
@@ -51,13 +53,48 @@ def test_a_view_error_arrives_tagged_with_the_request_and_without_secrets(
     assert event["exception"]["values"][-1]["value"] == "the view failed on purpose"
     assert event["request"]["query_string"] == "token=********&password=********&page=2"
     # Its transaction too (sample rate 1.0): its envelope is searched below as well.
-    receiver.wait_for(lambda t: path_of(t) == "/boom/", "transaction", "for /boom/")
+    transaction = receiver.wait_for_item(lambda t: path_of(t) == "/boom/", "transaction", "")
+    # Sentry's routing data is no secret of the application: its public key unmasked.
+    assert transaction.envelope_header["trace"]["public_key"] == "public-key"
     for envelope in receiver.envelopes():
         for secret in secrets.values():
             assert secret.encode() not in envelope, (secret, envelope)
 
 
 def test_probes_never_become_transactions(server: ServerProcess, receiver: Receiver) -> None:
+    assert_probes_are_not_traced(server, receiver)
+
+
+@pytest.fixture(scope="module")
+def asgi_server(
+    project_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """The project under uvicorn (Sentry's ASGI instrumentation: the sampler sees a scope)."""
+    pytest.importorskip("uvicorn", reason="the asgi extra is not installed in this env")
+    port = pick_free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
+        "--no-access-log", "--lifespan", "off", "tests.sentry.project.asgi:application",
+    ]  # fmt: skip
+    process = ServerProcess(
+        command, port=port, env=project_env, logdir=tmp_path_factory.mktemp("sentry-uvicorn")
+    )
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.mark.asgi
+def test_probes_never_become_transactions_under_asgi(
+    asgi_server: ServerProcess, receiver: Receiver
+) -> None:
+    assert_probes_are_not_traced(asgi_server, receiver)
+
+
+def assert_probes_are_not_traced(server: ServerProcess, receiver: Receiver) -> None:
+    """100 probes, then one normal request: only the normal request is traced."""
     for n in range(100):
         assert server.get(PROBES[n % len(PROBES)]).status == 200
     marker = uuid.uuid4().hex
