@@ -117,9 +117,9 @@ def _sampler(rate: float) -> Callable[[Mapping[str, Any]], float]:
 def _request_path(context: Mapping[str, Any]) -> str | None:
     """The path the application routes (Django's ``path_info``) of the request a
     transaction would trace, from the sampling context; None outside a request."""
-    environ = context.get("wsgi_environ")
-    if environ is not None:
-        return environ.get("PATH_INFO")
+    wsgi = context.get("wsgi_environ")  # the request's, not this process's environment
+    if wsgi is not None:
+        return wsgi.get("PATH_INFO")
     scope = context.get("asgi_scope")
     if scope is None:
         return None

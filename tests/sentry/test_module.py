@@ -144,7 +144,10 @@ def test_an_event_is_masked_but_sentry_s_own_structures_are_not() -> None:
         "extra": {"celery-job": {"kwargs": {"api_token": "t"}, "args": ["postgres://a:b@h/d"]}},
         "breadcrumbs": {"values": [{"message": "GET /?token=xyz", "data": {"auth_token": "z"}}]},
         "exception": {"values": [{"value": "failed: password=hunter2", "stacktrace": {}}]},
-        "contexts": {"trace": {"trace_id": "t", "dynamic_sampling_context": sampling}},
+        "contexts": {
+            "trace": {"trace_id": "t", "dynamic_sampling_context": sampling},
+            "job": {"secret_arg": "s", "url": "redis://:pw@cache:6379/0"},
+        },
         "modules": {"keyring": "25.0", "django": "5.2"},
         "sdk": {"packages": [{"name": "pypi:sentry-sdk"}]},
     }
@@ -164,6 +167,7 @@ def test_an_event_is_masked_but_sentry_s_own_structures_are_not() -> None:
     }
     assert masked["exception"]["values"][0]["value"] == f"failed: password={MASK}"
     assert masked["contexts"]["trace"]["dynamic_sampling_context"] == sampling
+    assert masked["contexts"]["job"] == {"secret_arg": MASK, "url": f"redis://:{MASK}@cache:6379/0"}
     assert masked["modules"] == {"keyring": "25.0", "django": "5.2"}
     assert masked["sdk"] == event["sdk"]
 
