@@ -25,7 +25,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from dockerflow_settings import _configurations, merging, report, table
+from dockerflow_settings import _configurations, merging, report, sentry, table
 from dockerflow_settings.errors import raise_configuration_error
 from dockerflow_settings.resolve import Attribute, Resolution, project_location, resolve
 
@@ -113,6 +113,8 @@ def _build(cls: type) -> tuple[Resolution, dict[str, Any]]:
                 others[name] = value
         resolution = resolve(attributes, extra=others, **options)
     problems.extend(resolution.problems)
+    if not problems:
+        problems.extend(sentry.start(resolution.values))
     if problems:
         raise_configuration_error(problems)
     report.record(

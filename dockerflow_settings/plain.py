@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from dockerflow_settings import merging, report, table
+from dockerflow_settings import merging, report, sentry, table
 from dockerflow_settings.resolve import MODULE_GLOBAL, Attribute, project_location, resolve
 
 
@@ -36,6 +36,8 @@ def configure(
     resolution = resolve(
         attributes, environ=environ, base_dir=base_dir, project=project, extra=extra
     )
+    if not resolution.problems:
+        resolution.problems.extend(sentry.start(resolution.values))
     resolution.raise_for_problems()
     for legacy in merging.LEGACY_STORAGES:  # translated into STORAGES
         namespace.pop(legacy, None)

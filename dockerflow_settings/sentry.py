@@ -18,9 +18,8 @@ from typing import Any
 from dockerflow.logging.request_id import request_id_context
 from dockerflow.masking import mask_mapping, mask_query, mask_text, url_secrets
 from dockerflow.version import get_version
-from dockerflow_settings.parsing import ParseError, parse_number
-
-__all__ = ["PROBE_PATHS", "init_sentry", "parse_dsn", "parse_sample_rate", "sentry_release"]
+from dockerflow_settings.errors import Problem
+from dockerflow_settings.parsing import ParseError
 
 #: Requests that never become transactions (load balancers and orchestrators send
 #: them every few seconds: tracing them would spend the quota on noise).
@@ -50,18 +49,6 @@ def parse_dsn(text: str) -> str:
     except ValueError as exc:  # BadDsn, or urllib's complaint about a port
         raise ParseError(f"{DSN_EXPECTED} ({mask_text(str(exc), url_secrets(dsn))})") from None
     return dsn
-
-
-def parse_sample_rate(text: str) -> float:
-    """``SENTRY_TRACES_SAMPLE_RATE``: a number from 0 to 1."""
-    expected = "a number from 0 to 1 (the share of requests traced)"
-    try:
-        rate = parse_number(text)
-    except ParseError:
-        raise ParseError(expected) from None
-    if not 0 <= rate <= 1:  # also refuses nan
-        raise ParseError(expected)
-    return rate
 
 
 def sentry_release(base_dir: str | os.PathLike[str]) -> str | None:
@@ -95,11 +82,30 @@ def init_sentry(
         environment=environment,
         release=release,
         integrations=integrations,
-        send_default_pii=False,
+        # send_default_pii is left unset: its default is off, and sentry-sdk >= 2.45 warns
+        # (DeprecationWarning) whenever it is passed at all.
         traces_sampler=_sampler(traces_sample_rate),
         before_send=_prepare_event,
         before_send_transaction=_prepare_event,
     )
+
+
+def start(values: Mapping[str, Any]) -> list[Problem]:
+    """Initialise Sentry from the resolved SENTRY_* rows (after the settings resolved
+    without a problem); the problem when ``version.json`` cannot give the release."""
+    if not values.get("SENTRY_DSN"):
+        return []
+    try:
+        release = sentry_release(values["BASE_DIR"])
+    except ValueError as exc:
+        return [Problem("SENTRY_DSN", f"a readable version.json for Sentry's release ({exc})")]
+    init_sentry(
+        dsn=values["SENTRY_DSN"],
+        environment=values["SENTRY_ENVIRONMENT"],
+        release=release,
+        traces_sample_rate=values["SENTRY_TRACES_SAMPLE_RATE"],
+    )
+    return []
 
 
 def _sampler(rate: float) -> Callable[[Mapping[str, Any]], float]:

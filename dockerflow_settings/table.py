@@ -22,7 +22,7 @@ from typing import Any
 
 from dockerflow.django import conf
 from dockerflow.masking import MASK, mask_databases, mask_url
-from dockerflow_settings import defaults, merging, parsing
+from dockerflow_settings import defaults, merging, parsing, sentry
 from dockerflow_settings.django_logging import build_logging
 
 #: A Django (or Dockerflow runtime) setting.
@@ -332,10 +332,11 @@ TABLE: tuple[Setting, ...] = (
     Setting(name="X_FRAME_OPTIONS", type="str", parse=parsing.choice("DENY", "SAMEORIGIN"),
             default="DENY", example="SAMEORIGIN", help="X-Frame-Options header value."),
     # --- Sentry (with the sentry extra) -------------------------------------------------
-    Setting(name="SENTRY_DSN", type="URL", env="SENTRY_DSN", parse=parsing.parse_str,
+    Setting(name="SENTRY_DSN", type="URL", env="SENTRY_DSN", parse=sentry.parse_dsn,
             secret=True, role=SENTRY, example="https://key@o1.ingest.sentry.io/1",
-            help="Sentry's DSN: set, Sentry is initialised with the Django integration "
-            "(and Celery's), release from version.json, events tagged with the request id."),
+            help="Sentry's DSN (needs the sentry extra): set, Sentry is initialised with the "
+            "Django integration (and Celery's), release from version.json, events tagged "
+            "with the request id and masked, probes never traced."),
     Setting(name="SENTRY_ENVIRONMENT", type="str", env="SENTRY_ENVIRONMENT",
             parse=parsing.parse_str, role=SENTRY, default=defaults.sentry_environment,
             describe=("the configuration's name, lower-cased",) * 2, example="stage",

@@ -292,3 +292,32 @@ def test_check_rejects_values_the_service_could_not_use(project):
     assert result.stdout.splitlines()[0] == "Invalid configuration (1 problem):"
     result = run(project, "-m", "dockerflow_settings", "check", **{**fixed, **STRONG_KEY})
     assert (result.returncode, result.stdout) == (0, "No problems found.\n")
+
+
+def test_the_mixin_starts_sentry_from_the_table(project, tmp_path):
+    dsn_file = tmp_path / "dsn"
+    dsn_file.write_text("http://public@127.0.0.1:9/1\n")
+    dsn_file.chmod(0o600)
+    (project / "version.json").write_text('{"version": "v9.8.7", "commit": "abc"}')
+    code = (
+        "import sentry_sdk; o = sentry_sdk.get_client().options; "
+        "print(o['dsn'], o['environment'], o['release'], bool(o['send_default_pii']))"
+    )
+    try:
+        result = run(
+            project, "manage.py", "shell", "-c", code, SENTRY_DSN_FILE=str(dsn_file), **PROD
+        )
+    finally:
+        (project / "version.json").unlink()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "http://public@127.0.0.1:9/1",
+        "prod",
+        "v9.8.7",
+        "False",
+    ]
+    bad = run(project, "manage.py", "check", SENTRY_DSN="not a dsn", **PROD)
+    assert bad.returncode == 2
+    assert "SENTRY_DSN='********' (from environment variable SENTRY_DSN): expected a " in (
+        bad.stderr
+    )

@@ -13,7 +13,7 @@ import pytest
 
 from dockerflow.logging.request_id import request_id_context
 from dockerflow.masking import MASK
-from dockerflow_settings import sentry
+from dockerflow_settings import sentry, table
 from dockerflow_settings.parsing import ParseError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -64,13 +64,13 @@ def test_a_dsn_without_sentry_sdk_2_is_refused_with_the_fix(monkeypatch) -> None
     ("text", "rate"), [("0", 0.0), ("1", 1.0), (" 0.25 ", 0.25), ("1e-1", 0.1)]
 )
 def test_a_sample_rate_from_0_to_1(text: str, rate: float) -> None:
-    assert sentry.parse_sample_rate(text) == rate
+    assert table.BY_NAME["SENTRY_TRACES_SAMPLE_RATE"].parse(text) == rate
 
 
 @pytest.mark.parametrize("text", ["1.5", "-0.1", "nan", "inf", "half", "10%"])
 def test_a_sample_rate_outside_0_to_1_is_refused(text: str) -> None:
     with pytest.raises(ParseError, match=r"^a number from 0 to 1"):
-        sentry.parse_sample_rate(text)
+        table.BY_NAME["SENTRY_TRACES_SAMPLE_RATE"].parse(text)
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,7 @@ client = sentry_sdk.get_client()
 print(json.dumps({{
     "django": "django" in client.integrations, "celery": "celery" in client.integrations,
     "celery_imported": sys.modules.get("celery") is not None,
-    "pii": client.options["send_default_pii"], "release": client.options["release"],
+    "pii": bool(client.options["send_default_pii"]), "release": client.options["release"],
 }}))
 """
 
