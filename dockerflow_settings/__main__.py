@@ -1,13 +1,14 @@
 """``python -m dockerflow_settings check``: validate the environment, every problem at once.
 
 For when ``manage.py`` cannot even load the settings (Django then offers only its core
-commands). Loads ``DJANGO_SETTINGS_MODULE`` (through django-configurations when
-``DJANGO_CONFIGURATION`` is set) without setting up Django's apps, so the project's
-class attributes / module globals are taken into account; if the module cannot be
-imported for another reason, that is reported and the environment is checked against
-the defaults alone. Server variables (PORT, WEB_CONCURRENCY, DJANGO_SERVER_WORKER_CLASS) are
-checked too. A variable that a plain value of the project fixes (``Prod.DEBUG = False``
-with ``DJANGO_DEBUG`` set) is reported as a warning on stderr; it does not change the
+commands). Loads ``DJANGO_SETTINGS_MODULE`` (through django-configurations when the
+module uses it), so the project's class attributes / module globals are taken into
+account; if the module cannot be imported for another reason, that is reported and the
+environment is checked against the defaults alone. Server variables (PORT,
+WEB_CONCURRENCY, DJANGO_SERVER_WORKER_CLASS) are checked too. Once the settings load,
+Django is set up and the project's ``DOCKERFLOW_CHECKS`` are imported, so a typo there is
+found before the first heartbeat. Warnings (a variable that a plain value of the
+project fixes, a secret file readable by anyone) go to stderr and do not change the
 exit code.
 
 Exit codes: 0 no problems, 1 problems found, 2 usage error.
@@ -21,6 +22,8 @@ import sys
 from collections.abc import Sequence
 
 from dockerflow.masking import mask_text
+from dockerflow_settings import _configurations
+from dockerflow_settings.apps import foreign_dockerflow
 from dockerflow_settings.errors import ConfigurationError, Problem, format_problems
 from dockerflow_settings.report import EnvironmentCheck, check_environment
 from dockerflow_settings.table import SERVER, TABLE
@@ -29,12 +32,22 @@ USAGE_LINE = "usage: python -m dockerflow_settings check"
 _SERVER_VARIABLES = frozenset(s.env_var for s in TABLE if s.role == SERVER)
 
 
-def _import_settings_module(module: str) -> list[Problem] | None:
+def _load(module: str) -> list[Problem] | None:
     """Import the settings module; its problems if loading failed on them, else None."""
     if os.environ.get("DJANGO_CONFIGURATION"):
         from configurations import importer
 
         importer.install()
+    else:
+        classes = _configurations.configuration_classes(module)
+        if classes:
+            return [
+                Problem(
+                    "DJANGO_CONFIGURATION",
+                    f"required: {module} defines django-configurations classes "
+                    f"({', '.join(classes)}); set it to the one to use",
+                )
+            ]
     try:
         importlib.import_module(module)
     except ConfigurationError as exc:
@@ -42,12 +55,25 @@ def _import_settings_module(module: str) -> list[Problem] | None:
     return None
 
 
+def _after_setup(module: str) -> list[Problem]:
+    """What only a set-up Django can tell (apps that fail to load)."""
+    import django
+
+    try:
+        django.setup()
+    except Exception as exc:
+        reason = mask_text(f"{type(exc).__name__}: {exc}")
+        return [Problem(module, f"settings whose apps load ({reason})")]
+    return []
+
+
 def check() -> EnvironmentCheck:
     module = os.environ.get("DJANGO_SETTINGS_MODULE")
-    configuration = os.environ.get("DJANGO_CONFIGURATION")
+    foreign = foreign_dockerflow()
+    found = [Problem("dockerflow", foreign)] if foreign else []
     if module:
         try:
-            problems = _import_settings_module(module)
+            problems = _load(module)
         except Exception as exc:  # the project's own import error: report it, check the rest
             sys.stderr.write(
                 f"cannot import {module} ({mask_text(f'{type(exc).__name__}: {exc}')}); "
@@ -57,8 +83,12 @@ def check() -> EnvironmentCheck:
             if problems is not None:
                 server = check_environment(settings_module=module).problems
                 server_problems = [p for p in server if p.variable in _SERVER_VARIABLES]
-                return EnvironmentCheck(problems=[*problems, *server_problems], warnings=[])
-    return check_environment(configuration=configuration, settings_module=module)
+                return EnvironmentCheck([*found, *problems, *server_problems], warnings=[])
+            found += _after_setup(module)
+    result = check_environment(
+        configuration=os.environ.get("DJANGO_CONFIGURATION"), settings_module=module
+    )
+    return EnvironmentCheck([*found, *result.problems], result.warnings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,9 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     found = check()
     for warning in found.warnings:
         sys.stderr.write(f"Warning: {warning}\n")
-    problems = found.problems
-    if problems:
-        sys.stdout.write(format_problems(problems) + "\n")
+    if found.problems:
+        sys.stdout.write(format_problems(found.problems) + "\n")
         return 1
     sys.stdout.write("No problems found.\n")
     return 0

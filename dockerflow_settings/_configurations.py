@@ -231,3 +231,22 @@ def install_loader_fix(loader_class: type | None = None) -> bool:
     loader_class.create_module = _create_module  # type: ignore[attr-defined]
     loader_class.exec_module = _exec_module  # type: ignore[attr-defined]
     return True
+
+
+def configuration_classes(module: str) -> list[str]:
+    """The django-configurations classes ``module`` defines, imported without selecting
+    one (its loader needs DJANGO_CONFIGURATION); [] for a plain settings module."""
+    installed = _importer.installed
+    _importer.installed = True  # lets the module define its classes (ConfigurationBase)
+    try:
+        loaded = importlib.import_module(module)
+    finally:
+        _importer.installed = installed
+    found = [
+        name
+        for name, value in vars(loaded).items()
+        if isinstance(value, type) and issubclass(value, Configuration)
+        and value.__module__ == loaded.__name__ and value is not Configuration
+    ]  # fmt: skip
+    sys.modules.pop(module, None)  # imported again, for real, once a class is chosen
+    return found

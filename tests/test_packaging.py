@@ -52,7 +52,7 @@ def test_wheel_metadata_declares_dependencies_and_extras(artefacts: dict[str, Pa
         metadata = wheel.read(meta_name).decode()
     for requirement in ("Django>=4.2", "django-configurations>=2.5.1", "python-decouple>=3.8"):
         assert f"Requires-Dist: {requirement}" in metadata
-    for extra in ("brotli", "redis", "orjson", "asgi"):
+    for extra in ("brotli", "redis", "orjson", "asgi", "sentry"):
         assert f"Provides-Extra: {extra}" in metadata
     assert "Requires-Python: >=3.10" in metadata
 
@@ -63,3 +63,48 @@ def test_sdist_has_sources_and_setup_shim(artefacts: dict[str, Path]) -> None:
     assert {"setup.py", "pyproject.toml", "README.rst"} <= names
     assert "dockerflow/__init__.py" in names
     assert "dockerflow_settings/__init__.py" in names
+
+
+PYTHON_DOCKERFLOW = "dockerflow==2026.3.4"
+PLAIN_SETTINGS = """\
+import dockerflow_settings
+
+SECRET_KEY = "packaging-tests-" + "k" * 50
+ROOT_URLCONF = "settings"
+urlpatterns = []
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+dockerflow_settings.configure(globals())
+"""
+
+
+def test_python_dockerflow_installed_over_ours_is_named(
+    artefacts: dict[str, Path], tmp_path: Path
+) -> None:
+    # What a project whose lock file still pins python-dockerflow gets: pip installs its
+    # `dockerflow` package over ours, and neither pip nor Django notices.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, str(artefacts["wheel"])], check=True, capture_output=True)
+    subprocess.run([*pip, "--no-deps", PYTHON_DOCKERFLOW], check=True, capture_output=True)
+    (tmp_path / "settings.py").write_text(PLAIN_SETTINGS)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(venv / "bin" / "python"), *args],
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "settings"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    expected = "python-dockerflow (dockerflow 2026.3.4) is installed and shares the `dockerflow`"
+    check = run("-m", "dockerflow_settings", "check")
+    assert check.returncode == 1, check.stderr
+    assert expected in check.stdout
+    assert "pip uninstall -y dockerflow dockerflow-settings" in check.stdout
+    django_check = run("-m", "django", "check")
+    assert django_check.returncode != 0
+    assert "(dockerflow_settings.E001)" in django_check.stderr
+    assert expected in django_check.stderr

@@ -321,3 +321,39 @@ def test_the_mixin_starts_sentry_from_the_table(project, tmp_path):
     assert "SENTRY_DSN='********' (from environment variable SENTRY_DSN): expected a " in (
         bad.stderr
     )
+
+
+def test_the_stock_manage_py_shows_the_problem_list(project):
+    # manage_cfg.py is configurations.management's execute_from_command_line, as every
+    # django-configurations project has it: Django's ManagementUtility must not swallow
+    # the error into "AppRegistryNotReady: Models aren't loaded yet".
+    for command in (["check"], ["migrate", "--check"], ["dockerflow_settings"]):
+        result = run(
+            project, "manage_cfg.py", *command, warnings_error=False,
+            DJANGO_CONFIGURATION="Prod", DJANGO_DEBUG="maybe", DJANGO_ALLOWED_HOSTS="a:8000",
+        )  # fmt: skip
+        assert result.returncode != 0, command
+        assert "AppRegistryNotReady" not in result.stderr
+        assert result.stderr.splitlines() == [
+            "Invalid configuration (3 problems):",
+            "- DJANGO_DEBUG='maybe' (from environment variable DJANGO_DEBUG): expected a "
+            "boolean: true/false, 1/0, yes/no or on/off",
+            "- DJANGO_SECRET_KEY: required when DEBUG is off: set DJANGO_SECRET_KEY, or "
+            "DJANGO_SECRET_KEY_FILE to a file containing it",
+            "- DJANGO_ALLOWED_HOSTS='a:8000' (from environment variable DJANGO_ALLOWED_HOSTS): "
+            "expected host names separated by commas, without scheme, port, path or spaces "
+            "(not 'a:8000'); for example a",
+        ], command
+
+
+def test_check_names_a_missing_configuration_and_the_classes_found(project):
+    result = run(
+        project, "-m", "dockerflow_settings", "check",
+        DJANGO_SETTINGS_MODULE="myproject.settings",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "Invalid configuration (1 problem):",
+        "- DJANGO_CONFIGURATION: required: myproject.settings defines django-configurations "
+        "classes (Base, Dev, Prod, Test, Pinned); set it to the one to use",
+    ]
