@@ -187,7 +187,10 @@ def _value_attribute(name: str, value: Value, origin: str) -> Attribute:
     origin = f"{origin} (values.{type(value).__name__} default)"
     if not value.environ:
         return Attribute(value.default, origin)
-    return Attribute(value.default, origin, overridable=True, env_var=value.full_environ_name(name))
+    # Casting options given to the Value (DatabaseURLValue(conn_max_age=600)) stay its own.
+    cast = value.to_python if getattr(value, "_params", None) else None
+    env_var = value.full_environ_name(name)
+    return Attribute(value.default, origin, overridable=True, env_var=env_var, cast=cast)
 
 
 def _setup_value(name: str, value: Value) -> dict[str, Any]:

@@ -10,10 +10,14 @@ adds (its own ``SecurityMiddleware``, ``WhiteNoiseMiddleware`` or
 
 from __future__ import annotations
 
+import ast
 import functools
+import sys
+from importlib.machinery import PathFinder
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.utils.module_loading import import_string
+from dockerflow_settings.django_logging import build_logging
 
 if TYPE_CHECKING:
     from dockerflow_settings.table import Context
@@ -33,6 +37,10 @@ DEFAULT_FILE_STORAGE = "django.core.files.storage.FileSystemStorage"
 LEGACY_STORAGES = {"DEFAULT_FILE_STORAGE": "default", "STATICFILES_STORAGE": "staticfiles"}
 #: Django matches SECURE_REDIRECT_EXEMPT against the path without its leading slash.
 HEALTH_PATH_PATTERNS = (r"^__heartbeat__/?$", r"^__lbheartbeat__/?$", r"^__version__/?$")
+
+
+#: How far up a project's class hierarchy the bases are followed.
+_MAX_BASE_DEPTH = 8
 
 
 class MergeError(ValueError):
@@ -58,14 +66,57 @@ def merge_installed_apps(user: Any, ctx: Context) -> list[str]:
 
 
 @functools.cache
-def _class_paths(entry: str) -> frozenset[str]:
-    """The dotted paths of the class ``entry`` names and of all its bases; just
-    ``{entry}`` when it cannot be imported (Django then reports it, as it would have)."""
-    try:
-        cls = import_string(entry)
-        return frozenset(f"{klass.__module__}.{klass.__qualname__}" for klass in cls.__mro__)
-    except Exception:  # any failure of the project's module: leave the entry as written
+def _class_paths(entry: str, depth: int = 0) -> frozenset[str]:
+    """The dotted path ``entry`` and those of the bases of the class it names, as far as
+    they can be found without running the project's code.
+
+    Importing a project's middleware while its settings load can fail (a module that
+    imports models raises AppRegistryNotReady) or worse, make Django read the settings
+    module before it is complete. So an imported module gives its real class, and an
+    unimported one is read: the class statement's bases, through its imports.
+    """
+    module_name, _, name = entry.rpartition(".")
+    module = sys.modules.get(module_name)
+    if module is not None:
+        cls = getattr(module, name, None)
+        if isinstance(cls, type):
+            return frozenset(f"{klass.__module__}.{klass.__qualname__}" for klass in cls.__mro__)
+    tree = _parse(module_name)
+    if tree is None or depth > _MAX_BASE_DEPTH:
         return frozenset({entry})
+    names: dict[str, str] = {}  # a name bound at module level -> the dotted path it is
+    classes = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            package = ".".join(module_name.split(".")[: -node.level or None])
+            source = ".".join(filter(None, (package if node.level else "", node.module)))
+            names.update({a.asname or a.name: f"{source}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.Import):
+            names.update({a.asname: a.name for a in node.names if a.asname})
+            names.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names})
+        elif isinstance(node, ast.ClassDef):
+            classes[node.name] = node
+    found = {entry}
+    for base in classes[name].bases if name in classes else ():
+        head, dot, rest = ast.unparse(base).partition(".")
+        if head in names or head in classes:
+            prefix = names.get(head) or f"{module_name}.{head}"
+            found |= _class_paths(prefix + dot + rest, depth + 1)
+    return frozenset(found)
+
+
+def _parse(module_name: str) -> ast.Module | None:
+    """The syntax tree of a module's source, found without importing it; None if not found."""
+    spec, locations = None, None
+    for depth in range(module_name.count(".") + 1):
+        spec = PathFinder.find_spec(".".join(module_name.split(".")[: depth + 1]), locations)
+        if spec is None:
+            return None
+        locations = spec.submodule_search_locations
+    try:
+        return ast.parse(Path(spec.origin or "").read_text(encoding="utf-8"))
+    except (OSError, ValueError, SyntaxError):
+        return None
 
 
 def _is(entry: str, path: str) -> bool:
@@ -116,3 +167,19 @@ def merge_storages(user: Any, ctx: Context) -> dict[str, Any]:
 
 def merge_redirect_exempt(user: Any, ctx: Context) -> list[str]:
     return _unique([*(user or []), *HEALTH_PATH_PATTERNS])
+
+
+#: The sections of a dictConfig that are merged name by name.
+LOGGING_SECTIONS = ("formatters", "filters", "handlers", "loggers")
+
+
+def merge_logging(user: Any, ctx: Context) -> dict[str, Any]:
+    """The mixin's LOGGING with the project's on top: its formatters, filters, handlers
+    and loggers replace the mixin's of the same name, its other keys (root...) win."""
+    ours = build_logging(ctx)
+    if not user:
+        return ours
+    merged = {**ours, **user}
+    for section in LOGGING_SECTIONS:
+        merged[section] = {**ours[section], **(user.get(section) or {})}
+    return merged

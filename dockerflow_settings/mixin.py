@@ -15,24 +15,34 @@ defaults):
 3. the table is resolved again with their results: a computed MIDDLEWARE is merged like
    a plain one.
 
-The instance then answers every setting with its resolved value and hides the Django
-defaults the project never set.
+The selected class then holds every resolved setting (put back as the project wrote it
+by the next ``setup()``), and ``dir()`` of an instance hides the Django defaults the
+project never set.
 """
 
 from __future__ import annotations
 
 import copy
+import sys
 from pathlib import Path
 from typing import Any
 
 from dockerflow_settings import _configurations, merging, report, sentry, table
 from dockerflow_settings.errors import raise_configuration_error
-from dockerflow_settings.resolve import Attribute, Resolution, project_location, resolve
+from dockerflow_settings.resolve import (
+    MISSING,
+    MODULE_GLOBAL,
+    Attribute,
+    Resolution,
+    project_location,
+    resolve,
+)
 
 _STATE = "_dockerflow_state"
-#: Instance attributes: the settings the instance answers with, and (while setup()
-#: evaluates the project's methods) the draft resolution.
-_EXPOSED = "_dockerflow_exposed"
+#: The selected class's own attributes that ``setup()`` replaced, put back by the next
+#: ``setup()`` so that every load starts from the class as the project wrote it.
+_ORIGINALS = "_dockerflow_originals"
+#: Instance attribute, while ``setup()`` evaluates the project's methods: the draft.
 _DRAFT = "_dockerflow_draft"
 
 
@@ -48,9 +58,16 @@ class DockerflowConfiguration(metaclass=_configurations.DockerflowConfigurationB
 
     @classmethod
     def setup(cls) -> None:
-        """Resolve the settings of this (the selected) class; raise on any problem."""
+        """Resolve the settings of this (the selected) class; raise on any problem.
+
+        As ``Configuration.setup()`` does, the resolved values are set on the selected
+        class (never on a parent), so ``post_setup()`` and ``__init__`` read them.
+        """
+        _restore(cls)
         type.__setattr__(cls, _STATE, None)
-        type.__setattr__(cls, _STATE, _build(cls))
+        resolution, values, computed = _build(cls)
+        _apply(cls, values)
+        type.__setattr__(cls, _STATE, (resolution, frozenset(values) | computed))
 
     @classmethod
     def dockerflow_resolution(cls) -> Resolution:
@@ -62,51 +79,67 @@ class DockerflowConfiguration(metaclass=_configurations.DockerflowConfigurationB
     def LOGGING(self) -> dict[str, Any]:
         """The mixin's LOGGING, for a project's ``def LOGGING(self)`` to extend with
         ``config = super().LOGGING()``."""
-        draft = object.__getattribute__(self, "__dict__").get(_DRAFT)
-        if draft is None:  # not while setup() runs: the resolved LOGGING
-            return copy.deepcopy(self.__getattribute__(_EXPOSED)["LOGGING"])
-        return copy.deepcopy(draft.settings["LOGGING"])
+        draft = self.__dict__.get(_DRAFT) or type(self).dockerflow_resolution()
+        return copy.deepcopy(draft.values["LOGGING"])
 
     def __init__(self) -> None:
         self.dockerflow_resolution()
-        object.__setattr__(self, _EXPOSED, type(self).__dict__[_STATE][1])
-
-    def __getattribute__(self, name: str) -> Any:
-        # A setting answers with its resolved value, even where the class defines a
-        # property or method for it (the loader reads the instance).
-        if name.isupper():
-            exposed = object.__getattribute__(self, "__dict__").get(_EXPOSED)
-            if exposed is not None and name in exposed:
-                return exposed[name]
-        return object.__getattribute__(self, name)
 
     def __dir__(self) -> list[str]:
-        cls = type(self)
-        exposed = set(self.__getattribute__(_EXPOSED)) | _configurations.user_set_names(cls)
-        names = set(super().__dir__()) | exposed
-        return sorted(n for n in names if n in exposed or not _configurations.isuppercase(n))
+        # The settings setup() resolved and the project's own methods, not the Django
+        # defaults django-configurations copied into the class: Django would take them
+        # as explicitly set and warn about the deprecated ones.
+        exposed = type(self).__dict__[_STATE][1]
+        return sorted(n for n in super().__dir__() if n in exposed or not n.isupper())
 
 
-def _build(cls: type) -> tuple[Resolution, dict[str, Any]]:
-    """The resolution and the settings the instance exposes (see the module docstring)."""
+def _apply(cls: type, values: dict[str, Any]) -> None:
+    originals = cls.__dict__.get(_ORIGINALS)
+    if originals is None:
+        originals = {}
+        type.__setattr__(cls, _ORIGINALS, originals)
+    for name, value in values.items():
+        if getattr(cls, name, MISSING) is value:
+            continue  # already the class's (and a pristinemethod must stay a staticmethod)
+        originals.setdefault(name, cls.__dict__.get(name, MISSING))
+        type.__setattr__(cls, name, value)
+
+
+def _restore(cls: type) -> None:
+    for name, value in cls.__dict__.get(_ORIGINALS, {}).items():
+        if value is MISSING:
+            type.__delattr__(cls, name)
+        else:
+            type.__setattr__(cls, name, value)
+    cls.__dict__.get(_ORIGINALS, {}).clear()
+
+
+def _build(cls: type) -> tuple[Resolution, dict[str, Any], frozenset[str]]:
+    """The resolution, the values to set on the class, and the names of the project's
+    methods and properties the loader still evaluates (see the module docstring)."""
     user_names = _configurations.user_set_names(cls)
     attributes, others, problems = _configurations.class_attributes(
         cls, user_names, table.SETTING_NAMES
     )
+    # A table setting defined at the settings module's level (BASE_DIR, often) is the
+    # project's too: on a plain Configuration it would reach Django as it is.
+    module = sys.modules.get(cls.__module__)
+    for name, value in vars(module).items() if module is not None else ():
+        if name in table.SETTING_NAMES and name not in user_names:
+            attributes[name] = Attribute(value, f"module global {name}", source=MODULE_GLOBAL)
     base_dir, project = project_location(cls.__module__, _configurations.module_file(cls))
     options = {"base_dir": base_dir, "project": project, "configuration": cls.__name__}
     resolution = resolve(attributes, extra=others, **options)
-    computed_names = {n for n in user_names if _configurations.is_computed(cls, n)}
-    if computed_names:
-        instance = object.__new__(cls)
+    computed = {n for n in user_names if _configurations.is_computed(cls, n)}
+    if computed:
+        # Methods see the draft as on a plain Configuration after its setup().
         visible = {**others, **resolution.settings}
-        object.__setattr__(
-            instance, _EXPOSED, {n: visible[n] for n in visible.keys() - computed_names}
-        )
-        object.__setattr__(instance, _DRAFT, resolution)
-        computed, failures = _configurations.evaluate(cls, computed_names, instance)
+        _apply(cls, {n: v for n, v in visible.items() if n not in computed})
+        instance = object.__new__(cls)
+        instance.__dict__[_DRAFT] = resolution
+        results, failures = _configurations.evaluate(cls, computed, instance)
         problems.extend(failures)
-        for name, value in computed.items():
+        for name, value in results.items():
             if name in table.SETTING_NAMES:
                 attributes[name] = Attribute(value, f"{cls.__name__}.{name}()")
             else:
@@ -116,6 +149,7 @@ def _build(cls: type) -> tuple[Resolution, dict[str, Any]]:
     if not problems:
         problems.extend(sentry.start(resolution.values))
     if problems:
+        _restore(cls)
         raise_configuration_error(problems)
     report.record(
         report.Recorded(
@@ -128,9 +162,11 @@ def _build(cls: type) -> tuple[Resolution, dict[str, Any]]:
             resolution=resolution,
         )
     )
-    # Translated into STORAGES: Django 4.2 refuses both, 5.1+ ignores the old names.
-    exposed = {n: v for n, v in others.items() if n not in merging.LEGACY_STORAGES}
-    # Computed non-table settings are left to the loader: it calls the method again on
-    # the real instance, which sees the same values.
-    exposed = {n: v for n, v in exposed.items() if n not in computed_names}
-    return resolution, {**exposed, **resolution.settings}
+    # Legacy storage names are translated into STORAGES: Django 4.2 refuses both, and
+    # 5.1+ ignores the old names. The project's other computed settings are left to the
+    # loader, which evaluates them on the real instance as it always does.
+    values = {
+        n: v for n, v in others.items() if n not in merging.LEGACY_STORAGES and n not in computed
+    }
+    values.update(resolution.settings)
+    return resolution, values, frozenset(computed - set(values))

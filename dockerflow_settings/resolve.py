@@ -11,7 +11,7 @@ collected; nothing raises until :meth:`Resolution.raise_for_problems`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,9 @@ class Attribute:
     overridable: bool = False
     env_var: str | None = None
     source: str = CLASS_ATTRIBUTE
+    #: The Value's own conversion, applied after the table's grammar accepted the text:
+    #: a ``values.DatabaseURLValue(conn_max_age=600)`` keeps its options.
+    cast: Callable[[str], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ class _Resolver:
 
     def resolve_one(self, setting: table.Setting, ctx: table.Context) -> Any:
         value, source, origin = self._find(setting, ctx)
-        if setting.finish is not None and source not in (CLASS_ATTRIBUTE, MODULE_GLOBAL):
+        if setting.finish is not None and setting.name not in self.attributes:
             value = setting.finish(value, ctx)
         if setting.merge is not None:
             try:
@@ -172,7 +175,7 @@ class _Resolver:
         if isinstance(found, Problem):
             self._problem(setting, found)
         elif found is not None:
-            parsed = self._parse(setting, found, ctx)
+            parsed = self._parse(setting, found, ctx, attribute.cast if attribute else None)
             if parsed is not MISSING:
                 return parsed, found.source, found.origin
         rejected = found is not None  # set, to a value that is a problem already
@@ -215,11 +218,19 @@ class _Resolver:
                 )
         return origin
 
-    def _parse(self, setting: table.Setting, found: FoundVariable, ctx: table.Context) -> Any:
+    def _parse(
+        self,
+        setting: table.Setting,
+        found: FoundVariable,
+        ctx: table.Context,
+        cast: Callable[[str], Any] | None = None,
+    ) -> Any:
         assert setting.parse is not None
         try:
             value = setting.parse(found.text)
-        except ParseError as exc:
+            if cast is not None:
+                value = cast(found.text.strip())
+        except (ParseError, ValueError) as exc:
             self._bad_text(setting, found.name, found.text, str(exc), found.origin)
             return MISSING
         expected = setting.check_env_value(value, ctx) if setting.check_env_value else None

@@ -23,7 +23,6 @@ from typing import Any
 from dockerflow.django import conf
 from dockerflow.masking import MASK, mask_databases, mask_url
 from dockerflow_settings import defaults, merging, parsing, sentry
-from dockerflow_settings.django_logging import build_logging
 
 #: A Django (or Dockerflow runtime) setting.
 DJANGO = "django"
@@ -256,11 +255,12 @@ TABLE: tuple[Setting, ...] = (
             default=lambda ctx: ctx.project, example="myservice",
             describe=("the project's package name",) * 2,
             help="The mozlog Logger field of every record."),
-    Setting(name="LOGGING", type="dict", default=build_logging,
+    Setting(name="LOGGING", type="dict", merge=merging.merge_logging,
             describe=("text on stdout", "mozlog JSON on stdout"),
-            help="A complete dictConfig: one stdout handler (JSON or text) for the "
-            "request.summary, dockerflow, django, uvicorn and root loggers. A project "
-            "LOGGING replaces it; a LOGGING method can extend super().LOGGING()."),
+            help="A dictConfig: one stdout handler 'console' (JSON or text) for the "
+            "request.summary, dockerflow, django, uvicorn and root loggers. A project's "
+            "LOGGING is laid over it: its formatters, filters, handlers and loggers replace "
+            "those of the same name, its other keys win."),
     # --- the dockerflow runtime (dockerflow.django.conf) ---------------------------------
     runtime("DOCKERFLOW_CHECKS", "dotted path list", parsing.parse_list,
             default=defaults.checks, example="dockerflow.django.checks.check_database_connected",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import pickle
 import string
+import sys
 
 import pytest
 from configurations import Configuration, pristinemethod, values
@@ -156,13 +157,15 @@ def test_other_values_are_resolved_without_touching_the_class(monkeypatch):
         LIMIT = values.IntegerValue(3)
         CACHES = values.DictValue({"default": {"BACKEND": "x.Locmem"}})
 
-    original = WithFeature.__dict__["FEATURE"]
     assert load(WithFeature)["FEATURE"] is False
+    # As Configuration.setup() does, the selected class holds the resolved values (for
+    # post_setup() and __init__); the next setup starts from the class as written.
+    assert WithFeature.FEATURE is False
     monkeypatch.setenv("DJANGO_FEATURE", "yes")
     settings = load(WithFeature)
     assert settings["FEATURE"] is True
+    assert WithFeature.FEATURE is True
     assert settings["LIMIT"] == 3
-    assert WithFeature.__dict__["FEATURE"] is original
     # CACHES is a table setting: its Value's default is the project's, and the Value's own
     # variable (in the table's grammar: a cache URL) overrides it.
     assert settings["CACHES"] == {"default": {"BACKEND": "x.Locmem"}}
@@ -433,3 +436,77 @@ def test_report_and_check_environment(monkeypatch, tmp_path):
 
 def test_report_is_none_for_settings_not_built_by_us(settings):
     assert dockerflow_settings.report() is None  # tests.settings is a plain module
+
+
+def test_project_middleware_subclasses_take_the_place_of_the_bases(tmp_path, monkeypatch):
+    # Read, never imported: importing it would blow up, as a module importing models does
+    # while the settings load.
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "middleware.py").write_text(
+        "from django.middleware import security\n"
+        "from whitenoise.middleware import WhiteNoiseMiddleware as Base\n"
+        "from dockerflow.django.middleware import DockerflowMiddleware\n"
+        "class Secure(security.SecurityMiddleware): pass\n"
+        "class Static(Base): pass\n"
+        "class Summary(DockerflowMiddleware): pass\n"
+        "class Tracking: pass\n"
+        "raise RuntimeError('imported while the settings load')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    user = ["shop.middleware.Tracking", "shop.middleware.Secure", "a.Common",
+            "shop.middleware.Static", "shop.middleware.Summary"]  # fmt: skip
+    assert merging.merge_middleware(user, None) == [
+        "shop.middleware.Summary",  # one DockerflowMiddleware, first
+        "shop.middleware.Tracking",
+        "shop.middleware.Secure",
+        "shop.middleware.Static",  # WhiteNoise right after Security
+        "a.Common",
+        merging.XFRAME_MIDDLEWARE,
+    ]
+    assert "shop.middleware" not in sys.modules
+
+
+def test_post_setup_init_and_module_globals_see_what_a_plain_configuration_does(monkeypatch):
+    seen = {}
+
+    class Site(DockerflowConfiguration, Configuration):
+        DEBUG = True
+        TOKENS = values.ListValue(["a"])
+
+        def __init__(self):  # no super().__init__(): still works
+            self.INSTALLED_APPS = [*self.INSTALLED_APPS, "extra"]
+
+        @classmethod
+        def post_setup(cls):
+            seen["tokens"], seen["debug"] = cls.TOKENS, cls.DEBUG
+
+    monkeypatch.setenv("DJANGO_TOKENS", "b,c")
+    settings = load(Site)
+    assert seen == {"tokens": ["b", "c"], "debug": True}
+    assert settings["INSTALLED_APPS"][-1] == "extra"
+    assert "dockerflow.django" in settings["INSTALLED_APPS"]
+    # A table setting defined at the settings module's level is the project's value.
+    module = type(sys)("adopted_settings")
+    module.BASE_DIR = "/srv/from-module"
+    monkeypatch.setitem(sys.modules, "adopted_settings", module)
+    Moduled = type("Moduled", (DockerflowConfiguration, Configuration),
+                   {"DEBUG": True, "__module__": "adopted_settings"})  # fmt: skip
+    assert load(Moduled)["BASE_DIR"] == "/srv/from-module"
+
+
+def test_a_project_logging_is_laid_over_the_mixins():
+    class Own(DockerflowConfiguration, Configuration):
+        DEBUG = True
+        LOGGING = {
+            "version": 1,
+            "handlers": {"sentry": {"class": "logging.NullHandler"}},
+            "loggers": {"myapp": {"handlers": ["sentry"], "level": "WARNING"},
+                        "django": {"level": "ERROR"}},
+        }  # fmt: skip
+
+    logging_config = load(Own)["LOGGING"]
+    assert logging_config["loggers"]["myapp"] == {"handlers": ["sentry"], "level": "WARNING"}
+    assert logging_config["loggers"]["django"] == {"level": "ERROR"}  # the project's wins
+    assert "request.summary" in logging_config["loggers"]  # the mixin's is kept
+    assert set(logging_config["handlers"]) == {"console", "sentry"}

@@ -53,9 +53,11 @@ def scenario_settings(name: str, base_dir: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    import dockerflow_settings
+    import configurations
 
-    dockerflow_settings.setup()
+    import dockerflow_settings  # noqa: F401 - its loader fix before configurations' importer
+
+    configurations.setup()
     from django.test import Client
     from django.test.utils import override_settings, setup_test_environment
 

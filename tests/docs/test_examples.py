@@ -130,6 +130,7 @@ def test_the_pages_show_the_commands() -> None:
 
 @pytest.mark.parametrize(("where", "command", "option"), command_uses())
 def test_command_options_shown_exist(where: str, command: str, option: str) -> None:
-    parser = load_command_class("dockerflow.django", command).create_parser("manage.py", command)
+    app = "dockerflow_settings" if command == "dockerflow_settings" else "dockerflow.django"
+    parser = load_command_class(app, command).create_parser("manage.py", command)
     if option:
         assert option in parser._option_string_actions, f"{where}: {command} has no {option}"
