@@ -12,6 +12,11 @@ Directives:
     with its default, and the description kept in :data:`RUNTIME_SETTINGS` below (a test
     keeps that mapping in step with ``DEFAULTS``).
 
+``.. dockerflow-settings-ownership::``
+    For the migration guide: each Django setting of the table, whether the mixin merges
+    the project's value with its own or provides a default the project's value replaces,
+    with the Dev and Prod defaults.
+
 ``.. dockerflow-django-differences::``
     Every setting whose value under a Dev and a Prod configuration (the table resolved
     with no variable set) differs from Django's default (``django.conf.global_settings``;
@@ -422,6 +427,38 @@ def _row_rst(row: TableRow, defined: set[str]) -> Iterator[str]:
     yield ""
 
 
+def ownership_rst(rows: Iterable[TableRow]) -> list[str]:
+    """RST: what the mixin does with each Django setting of the table, for migrators.
+
+    A row with ``merge`` merges the project's value; every other Django setting of the
+    table has a default the project's own value replaces. Settings outside the table are
+    left alone (said by the page, not listed).
+    """
+    rows = [row for row in rows if row.role in ("django", "option")]
+    defined = {row.name for row in rows if not row.env_var}
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 26 26 12 18 18",
+        "",
+        "   * - Setting",
+        "     - Variable",
+        "     - The mixin",
+        "     - Dev default",
+        "     - Prod default",
+    ]
+    for row in rows:
+        variable = f":envvar:`{row.env_var}`" if row.env_var else ""
+        lines += [
+            f"   * - {_setting_ref(row.name, defined)}",
+            f"     - {variable}",
+            f"     - {'merges' if row.merged else 'default'}",
+            f"     - {_text(row.dev_default)}",
+            f"     - {_text(row.prod_default)}",
+        ]
+    return [*lines, ""]
+
+
 # --- settings that differ from Django's defaults ------------------------------------------
 
 
@@ -727,6 +764,16 @@ class DifferencesDirective(_GeneratedRST):
         return differences_rst()
 
 
+class OwnershipDirective(_GeneratedRST):
+    """``.. dockerflow-settings-ownership::``"""
+
+    def lines(self) -> list[str]:
+        from dockerflow_settings import table
+
+        self.env.note_dependency(table.__file__)
+        return ownership_rst(table_rows())
+
+
 def parse_roles(value: str | None) -> tuple[str, ...]:
     """The ``:roles:`` option: comma-separated names from :data:`ROLES` (default: all)."""
     if not value:
@@ -743,4 +790,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("dockerflow-runtime-settings", RuntimeSettingsDirective)
     app.add_directive("dockerflow-settings-table", SettingsTableDirective)
     app.add_directive("dockerflow-django-differences", DifferencesDirective)
+    app.add_directive("dockerflow-settings-ownership", OwnershipDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,6 +9,7 @@ setting that no longer differs.
 
 from __future__ import annotations
 
+import re
 import sys
 
 import django
@@ -78,3 +79,24 @@ def test_the_rendered_table_shows_the_three_values_and_the_reason() -> None:
 def test_the_configuration_page_shows_the_table() -> None:
     page = (DOCS / "configuration.rst").read_text(encoding="utf-8")
     assert ".. dockerflow-django-differences::" in page
+
+
+def test_the_ownership_table_says_merges_exactly_for_the_merged_rows() -> None:
+    from dockerflow_settings import table
+
+    lines = reference.ownership_rst(reference.table_rows())
+    shown = {}
+    for index, line in enumerate(lines):
+        if line.startswith("   * - ") and index > 8:
+            name = re.search(r"`([A-Z0-9_]+)`", line)[1]
+            shown[name] = lines[index + 2].strip().removeprefix("- ")
+    rows = [row for row in table.TABLE if row.role in (table.DJANGO, table.OPTION)]
+    assert shown == {row.name: "merges" if row.merge else "default" for row in rows}
+    assert {"INSTALLED_APPS", "MIDDLEWARE", "STORAGES"} <= {
+        n for n, v in shown.items() if v == "merges"
+    }
+
+
+def test_the_migration_guide_shows_the_ownership_table() -> None:
+    page = (DOCS / "migrating.rst").read_text(encoding="utf-8")
+    assert ".. dockerflow-settings-ownership::" in page
