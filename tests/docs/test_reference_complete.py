@@ -11,7 +11,6 @@ the ``dockerflow-*`` directives generate there.
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 import sys
 from types import SimpleNamespace
@@ -106,19 +105,24 @@ def configuration_page() -> list[str]:
 
 
 def table_environment() -> set[str]:
-    """Every variable the table reads (including ``*_FILE`` variables)."""
+    """Every variable the table reads (including fallbacks and ``*_FILE`` variables)."""
     rows = dockerflow_reference.table_rows()
-    return {name for row in rows for name in (row.env_var, row.file_env_var) if name}
+    return {name for row in rows for name in (row.env_var, *row.other_env_vars) if name}
 
 
 def documented_environment() -> set[str]:
     lines = configuration_page()
     names = set(object_names(lines, "envvar"))
-    # Extra signatures of an envvar directive (e.g. DJANGO_SECRET_KEY_FILE) are
+    # Extra signatures of an envvar directive (e.g. DJANGO_SECRET_KEY_FILE) are the
     # continuation lines right after it.
-    for previous, line in itertools.pairwise(lines):
-        if previous.lstrip().startswith(".. envvar::") and line.startswith(" " * 16):
+    in_signature = False
+    for line in lines:
+        if line.lstrip().startswith(".. envvar::"):
+            in_signature = True
+        elif in_signature and line.startswith(" " * 16) and line.strip():
             names.add(line.strip())
+        else:
+            in_signature = False
     return names
 
 
