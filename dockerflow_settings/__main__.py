@@ -81,9 +81,9 @@ def check() -> EnvironmentCheck:
             )
         else:
             if problems is not None:
-                server = check_environment(settings_module=module).problems
-                server_problems = [p for p in server if p.variable in _SERVER_VARIABLES]
-                return EnvironmentCheck([*found, *problems, *server_problems], warnings=[])
+                rest = check_environment(settings_module=module)
+                server = [p for p in rest.problems if p.variable in _SERVER_VARIABLES]
+                return EnvironmentCheck([*found, *problems, *server], rest.warnings)
             found += _after_setup(module)
     result = check_environment(
         configuration=os.environ.get("DJANGO_CONFIGURATION"), settings_module=module

@@ -115,7 +115,7 @@ def is_computed(cls: type, name: str) -> bool:
     return callable(raw) and not isinstance(raw, Value) and not getattr(raw, "pristine", False)
 
 
-def _origin(cls: type, name: str) -> str:
+def origin_of(cls: type, name: str) -> str:
     return f"{(declared_in(cls, name) or cls).__name__}.{name}"
 
 
@@ -136,7 +136,7 @@ def class_attributes(
         if is_computed(cls, name):
             continue
         value = getattr(cls, name)
-        origin = _origin(cls, name)
+        origin = origin_of(cls, name)
         if name in table_names:
             if isinstance(value, Value):
                 attributes[name] = _value_attribute(name, value, origin)
@@ -163,7 +163,7 @@ def evaluate(
     for name in sorted(names):
         if not is_computed(cls, name):
             continue
-        origin = _origin(cls, name)
+        origin = origin_of(cls, name)
         try:
             value = getattr(instance, name)
             if callable(value) and not getattr(value, "pristine", False):

@@ -141,7 +141,7 @@ def _build(cls: type) -> tuple[Resolution, dict[str, Any], frozenset[str]]:
         problems.extend(failures)
         for name, value in results.items():
             if name in table.SETTING_NAMES:
-                attributes[name] = Attribute(value, f"{cls.__name__}.{name}()")
+                attributes[name] = Attribute(value, f"{_configurations.origin_of(cls, name)}()")
             else:
                 others[name] = value
         resolution = resolve(attributes, extra=others, **options)

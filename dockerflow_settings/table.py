@@ -195,7 +195,7 @@ TABLE: tuple[Setting, ...] = (
             "ones, no 'django-insecure-' prefix; adding it to SILENCED_SYSTEM_CHECKS accepts "
             "any key."),
     Setting(name="ALLOWED_HOSTS", type="list of str", parse=parsing.parse_host_list,
-            default=by_debug(["localhost", "127.0.0.1", "[::1]"], []),
+            default=by_debug([".localhost", "127.0.0.1", "[::1]"], []),
             example="example.com,.example.org",
             help="Host names the site serves, comma-separated: no scheme, port or path "
             "(Django compares them with the Host header without its port). With none, the "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from dockerflow_settings.errors import ConfigurationError
+from dockerflow_settings.errors import ConfigurationError, format_problems
 
 __all__ = ["call_command", "execute_from_command_line"]
 
@@ -24,7 +24,7 @@ def execute_from_command_line(argv: list[str] | None = None) -> None:
     try:
         execute(argv)
     except ConfigurationError as exc:
-        sys.stderr.write(f"{str(exc).strip()}\n")
+        sys.stderr.write(f"{format_problems(exc.problems)}\n")
         raise SystemExit(2) from None
 
 

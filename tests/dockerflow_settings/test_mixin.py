@@ -51,7 +51,7 @@ def test_dev_and_prod(monkeypatch):
     _, Dev, Prod, _ = define()
     dev = load(Dev)
     assert dev["DEBUG"] is True
-    assert dev["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert dev["ALLOWED_HOSTS"] == [".localhost", "127.0.0.1", "[::1]"]
     assert dev["INSTALLED_APPS"] == [
         "django.contrib.contenttypes",
         "django.contrib.auth",

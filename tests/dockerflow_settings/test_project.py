@@ -60,8 +60,7 @@ def test_bad_environment_exits_with_one_readable_error(project):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert lines[0].endswith("Invalid configuration (3 problems):")
-    assert "myproject.settings.Prod" in lines[0]
+    assert lines[0] == "Invalid configuration (3 problems):"
     assert lines[1].startswith("- DJANGO_DEBUG='maybe' (from environment variable DJANGO_DEBUG)")
     assert lines[2].startswith("- DJANGO_SECRET_KEY: required when DEBUG is off")
     assert lines[3].startswith("- DATABASE_URL='postgres://app:********@db:x/app'")

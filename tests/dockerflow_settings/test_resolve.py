@@ -127,7 +127,7 @@ def test_dev_defaults():
     assert settings["SECRET_KEY"].startswith("dev-insecure-")
     assert len(settings["SECRET_KEY"]) > 50
     assert settings["SECRET_KEY"] != dev().settings["SECRET_KEY"]  # random per process/run
-    assert settings["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+    assert settings["ALLOWED_HOSTS"] == [".localhost", "127.0.0.1", "[::1]"]
     assert settings["STORAGES"]["staticfiles"]["BACKEND"] == merging.PLAIN_STATIC_STORAGE
     assert settings["SECURE_SSL_REDIRECT"] is False
     assert settings["SECURE_HSTS_SECONDS"] == 0
@@ -542,7 +542,7 @@ def test_dev_and_prod_default_texts_are_derived_from_the_defaults():
         "31536000",
     )
     assert rows["DOCKERFLOW_HEARTBEAT_TIMEOUT"].prod_default == "5"  # conf.DEFAULTS' 5.0
-    assert rows["ALLOWED_HOSTS"].dev_default == "localhost, 127.0.0.1, [::1]"
+    assert rows["ALLOWED_HOSTS"].dev_default == ".localhost, 127.0.0.1, [::1]"
     assert rows["ALLOWED_HOSTS"].prod_default == "empty"
     assert rows["STATIC_ROOT"].prod_default == "BASE_DIR/staticfiles"
     assert rows["SECURE_PROXY_SSL_HEADER"].prod_default == "unset"
