@@ -1,8 +1,8 @@
 """Where the version object's fields come from: CI environment variables and git.
 
-Used by :func:`dockerflow.cli.version_object.collect_version`. Repository URLs found
-here go through :func:`public_repository_url`, so credentials embedded in a git
-remote never reach the object.
+Each value comes with its origin (the variables or command it came from), which error
+messages name. Repository URLs go through :func:`public_repository_url`, so
+credentials embedded in a git remote never reach the object.
 """
 
 from __future__ import annotations
@@ -15,55 +15,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-#: Variables read for each CI system, in detection order. A system is detected by
-#: the first variable(s) listed (its commit variable), not by a marker such as
-#: ``GITHUB_ACTIONS``, so values passed into ``docker build`` as build args work.
-CI_VARIABLES: dict[str, tuple[str, ...]] = {
-    "GitHub Actions": (
-        "GITHUB_SHA",
-        "GITHUB_SERVER_URL",
-        "GITHUB_REPOSITORY",
-        "GITHUB_REF_TYPE",
-        "GITHUB_REF_NAME",
-        "GITHUB_REF",
-        "GITHUB_RUN_ID",
-        "GITHUB_RUN_ATTEMPT",
-    ),
-    "CircleCI": (
-        "CIRCLE_SHA1",
-        "CIRCLE_TAG",
-        "CIRCLE_BUILD_URL",
-        "CIRCLE_REPOSITORY_URL",
-        "CIRCLE_PROJECT_USERNAME",
-        "CIRCLE_PROJECT_REPONAME",
-    ),
-    "GitLab CI": (
-        "CI_COMMIT_SHA",
-        "CI_COMMIT_TAG",
-        "CI_PROJECT_URL",
-        "CI_JOB_URL",
-        "CI_PIPELINE_URL",
-    ),
-    "Taskcluster": (
-        "TASK_ID",
-        "TASKCLUSTER_ROOT_URL",
-        "VCS_HEAD_REV",
-        "VCS_HEAD_REPOSITORY",
-        "VCS_HEAD_REF",
-        "GITHUB_HEAD_SHA",
-        "GITHUB_HEAD_REPO_URL",
-        "GITHUB_HEAD_TAG",
-        "GITHUB_HEAD_REF",
-    ),
-}
+#: field -> (value, origin)
+Found = dict[str, tuple[str, str]]
 
 # scp-like git remote: [user@]host:path (no "://").
 _SCP_RE = re.compile(r"(?:[^@/:]+@)?(?P<host>[^@/:]+):(?P<path>(?!/).*)")
 _CONVERTIBLE_SCHEMES = {"ssh", "git", "git+ssh", "ssh+git", "https", "git+https", "http"}
 _GIT_TIMEOUT = 10.0
-
-
-# -- repository URLs -----------------------------------------------------------
 
 
 def public_repository_url(url: str) -> str:
@@ -79,134 +37,127 @@ def public_repository_url(url: str) -> str:
         match = _SCP_RE.fullmatch(url)
         if not match:
             return ""
-        host, path, port = match["host"], match["path"], None
-        scheme = "https"
+        scheme, host, path, port = "https", match["host"], match["path"], None
     else:
         parts = urlsplit(url)
-        if parts.scheme.lower() not in _CONVERTIBLE_SCHEMES or not parts.hostname:
+        given = parts.scheme.lower()
+        if given not in _CONVERTIBLE_SCHEMES or not parts.hostname:
             return ""
+        scheme = "http" if given == "http" else "https"
         host, path = parts.hostname, parts.path
-        scheme = "http" if parts.scheme.lower() == "http" else "https"
         # An ssh/git port means nothing over https; an http(s) port does.
-        port = parts.port if parts.scheme.lower() in ("http", "https") else None
+        port = parts.port if given in ("http", "https") else None
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    path = path.strip("/")
-    path = path.removesuffix(".git")
     netloc = f"{host}:{port}" if port else host
+    path = path.strip("/").removesuffix(".git")
     return f"{scheme}://{netloc}/{path}" if path else f"{scheme}://{netloc}"
 
 
 # -- CI environments -------------------------------------------------------------
 
-Found = dict[str, tuple[str, str]]  # field -> (value, origin)
 
-
-def _take_first(found: Found, field: str, env: Mapping[str, str], *names: str) -> None:
-    # Sets ``field`` from the first of ``names`` that is set.
-    for name in names:
-        if env.get(name):
-            found[field] = (env[name], name)
-            return
-
-
-def _tag_from_ref(ref: str) -> str:
+def _tag(ref: str) -> str:
     return ref.removeprefix("refs/tags/") if ref.startswith("refs/tags/") else ""
+
+
+def _from_environ(
+    found: Found,
+    field: str,
+    env: Mapping[str, str],
+    *names: str,
+    convert: Callable[[str], str] = str,
+) -> None:
+    # Unless ``field`` is already found: the first of ``names`` whose value converts
+    # to something not empty.
+    for name in names:
+        value = convert(env.get(name, ""))
+        if value and field not in found:
+            found[field] = (value, name)
 
 
 def _github_actions(env: Mapping[str, str]) -> Found:
     found: Found = {"commit": (env["GITHUB_SHA"], "GITHUB_SHA")}
-    server = env.get("GITHUB_SERVER_URL") or "https://github.com"
-    repository = env.get("GITHUB_REPOSITORY")
-    if repository:
-        source = f"{server.rstrip('/')}/{repository}"
-        found["source"] = (source, "GITHUB_SERVER_URL + GITHUB_REPOSITORY")
-        run_id = env.get("GITHUB_RUN_ID")
-        if run_id:
-            build = f"{source}/actions/runs/{run_id}"
-            origin = "GITHUB_SERVER_URL + GITHUB_REPOSITORY + GITHUB_RUN_ID"
-            attempt = env.get("GITHUB_RUN_ATTEMPT")
-            if attempt:
-                build += f"/attempts/{attempt}"
+    if env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        origin = "GITHUB_SERVER_URL + GITHUB_REPOSITORY"
+        found["source"] = (source := f"{server}/{env['GITHUB_REPOSITORY']}", origin)
+        if env.get("GITHUB_RUN_ID"):
+            build = f"{source}/actions/runs/{env['GITHUB_RUN_ID']}"
+            origin += " + GITHUB_RUN_ID"
+            if env.get("GITHUB_RUN_ATTEMPT"):
+                build += f"/attempts/{env['GITHUB_RUN_ATTEMPT']}"
                 origin += " + GITHUB_RUN_ATTEMPT"
             found["build"] = (build, origin)
-    if env.get("GITHUB_REF_TYPE") == "tag" and env.get("GITHUB_REF_NAME"):
-        found["version"] = (env["GITHUB_REF_NAME"], "GITHUB_REF_NAME (GITHUB_REF_TYPE=tag)")
-    elif _tag_from_ref(env.get("GITHUB_REF", "")):
-        found["version"] = (_tag_from_ref(env["GITHUB_REF"]), "GITHUB_REF")
+    if env.get("GITHUB_REF_TYPE") == "tag":
+        _from_environ(found, "version", env, "GITHUB_REF_NAME")
+    _from_environ(found, "version", env, "GITHUB_REF", convert=_tag)
     return found
 
 
 def _circleci(env: Mapping[str, str]) -> Found:
     found: Found = {"commit": (env["CIRCLE_SHA1"], "CIRCLE_SHA1")}
-    _take_first(found, "version", env, "CIRCLE_TAG")
-    _take_first(found, "build", env, "CIRCLE_BUILD_URL")
-    source = public_repository_url(env.get("CIRCLE_REPOSITORY_URL", ""))
-    if source:
-        found["source"] = (source, "CIRCLE_REPOSITORY_URL")
-    elif env.get("CIRCLE_PROJECT_USERNAME") and env.get("CIRCLE_PROJECT_REPONAME"):
-        source = (
-            f"https://github.com/{env['CIRCLE_PROJECT_USERNAME']}/{env['CIRCLE_PROJECT_REPONAME']}"
-        )
-        found["source"] = (source, "CIRCLE_PROJECT_USERNAME + CIRCLE_PROJECT_REPONAME")
+    _from_environ(found, "version", env, "CIRCLE_TAG")
+    _from_environ(found, "build", env, "CIRCLE_BUILD_URL")
+    _from_environ(found, "source", env, "CIRCLE_REPOSITORY_URL", convert=public_repository_url)
+    user, repo = env.get("CIRCLE_PROJECT_USERNAME"), env.get("CIRCLE_PROJECT_REPONAME")
+    if user and repo and "source" not in found:
+        origin = "CIRCLE_PROJECT_USERNAME + CIRCLE_PROJECT_REPONAME"
+        found["source"] = (f"https://github.com/{user}/{repo}", origin)
     return found
 
 
 def _gitlab_ci(env: Mapping[str, str]) -> Found:
     found: Found = {"commit": (env["CI_COMMIT_SHA"], "CI_COMMIT_SHA")}
-    _take_first(found, "version", env, "CI_COMMIT_TAG")
-    if env.get("CI_PROJECT_URL"):
-        found["source"] = (public_repository_url(env["CI_PROJECT_URL"]), "CI_PROJECT_URL")
-    _take_first(found, "build", env, "CI_JOB_URL", "CI_PIPELINE_URL")
+    _from_environ(found, "version", env, "CI_COMMIT_TAG")
+    _from_environ(found, "source", env, "CI_PROJECT_URL", convert=public_repository_url)
+    _from_environ(found, "build", env, "CI_JOB_URL", "CI_PIPELINE_URL")
     return found
 
 
 def _taskcluster(env: Mapping[str, str]) -> Found:
-    found: Found = {}
     root = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
-    found["build"] = (f"{root}/tasks/{env['TASK_ID']}", "TASKCLUSTER_ROOT_URL + TASK_ID")
-    _take_first(found, "commit", env, "VCS_HEAD_REV", "GITHUB_HEAD_SHA")
-    _take_first(found, "source", env, "VCS_HEAD_REPOSITORY", "GITHUB_HEAD_REPO_URL")
-    if "source" in found:
-        found["source"] = (public_repository_url(found["source"][0]), found["source"][1])
-    if env.get("GITHUB_HEAD_TAG"):
-        found["version"] = (env["GITHUB_HEAD_TAG"], "GITHUB_HEAD_TAG")
-    else:
-        for name in ("VCS_HEAD_REF", "GITHUB_HEAD_REF"):
-            if _tag_from_ref(env.get(name, "")):
-                found["version"] = (_tag_from_ref(env[name]), name)
-                break
+    found: Found = {"build": (f"{root}/tasks/{env['TASK_ID']}", "TASKCLUSTER_ROOT_URL + TASK_ID")}
+    _from_environ(found, "commit", env, "VCS_HEAD_REV", "GITHUB_HEAD_SHA")
+    _from_environ(
+        found,
+        "source",
+        env,
+        "VCS_HEAD_REPOSITORY",
+        "GITHUB_HEAD_REPO_URL",
+        convert=public_repository_url,
+    )
+    _from_environ(found, "version", env, "GITHUB_HEAD_TAG")
+    _from_environ(found, "version", env, "VCS_HEAD_REF", "GITHUB_HEAD_REF", convert=_tag)
     return found
 
 
-_DETECTORS: list[tuple[str, tuple[str, ...], Callable[[Mapping[str, str]], Found]]] = [
+#: The CI systems, in detection order: name, the variables that identify it, its reader.
+CI_SYSTEMS: list[tuple[str, tuple[str, ...], Callable[[Mapping[str, str]], Found]]] = [
     ("GitHub Actions", ("GITHUB_SHA",), _github_actions),
     ("CircleCI", ("CIRCLE_SHA1",), _circleci),
     ("GitLab CI", ("CI_COMMIT_SHA",), _gitlab_ci),
     ("Taskcluster", ("TASK_ID", "TASKCLUSTER_ROOT_URL"), _taskcluster),
 ]
 
-#: The variables that identify each CI system, in detection order.
-CI_COMMIT_VARIABLES = {name: required for name, required, _ in _DETECTORS}
 
-
-def from_ci_environment(environ: Mapping[str, str]) -> tuple[str | None, Found]:
-    """Detect the CI system from ``environ`` and return ``(name, fields found)``."""
+def from_ci_environment(environ: Mapping[str, str]) -> Found:
+    """The fields the first CI system identified in ``environ`` provides (``{}``: none)."""
     # An empty variable counts as unset: CI templates often pass "" for "not a tag".
     env = {key: value.strip() for key, value in environ.items() if value.strip()}
-    for name, required, read in _DETECTORS:
-        if all(env.get(var) for var in required):
-            return name, read(env)
-    return None, {}
+    for _, required, read in CI_SYSTEMS:
+        if all(name in env for name in required):
+            return read(env)
+    return {}
 
 
 # -- git ------------------------------------------------------------------------
 
 
 def _git(cwd: Path, *args: str) -> str:
-    """Output of ``git args`` in ``cwd``; raises ``OSError``/``CalledProcessError``."""
+    """Output of ``git args`` in ``cwd``; raises ``OSError``/``SubprocessError``."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    completed = subprocess.run(
+    done = subprocess.run(
         ["git", *args],
         cwd=cwd,
         env=env,
@@ -215,16 +166,7 @@ def _git(cwd: Path, *args: str) -> str:
         timeout=_GIT_TIMEOUT,
         check=True,
     )
-    return completed.stdout.strip()
-
-
-def _git_error(exc: Exception) -> str:
-    if isinstance(exc, subprocess.CalledProcessError):
-        lines = (exc.stderr or "").strip().splitlines()
-        return lines[0] if lines else f"git exited with status {exc.returncode}"
-    if isinstance(exc, subprocess.TimeoutExpired):
-        return f"git did not answer within {_GIT_TIMEOUT:g} s"
-    return f"git could not be run ({exc})"
+    return done.stdout.strip()
 
 
 def from_git(cwd: Path, *, commit: str | None = None) -> tuple[Found, str | None]:
@@ -233,20 +175,23 @@ def from_git(cwd: Path, *, commit: str | None = None) -> tuple[Found, str | None
     ``version`` (``git describe --tags --always``) is only used when HEAD is
     ``commit`` (if given): describing another commit would mislabel the build.
     """
-    found: Found = {}
     try:
         head = _git(cwd, "rev-parse", "HEAD")
-    except (OSError, subprocess.SubprocessError) as exc:
-        return found, _git_error(exc)
-    found["commit"] = (head, "git rev-parse HEAD")
-    if commit is None or commit.lower() == head.lower():
-        # --always only fails on odd repositories; the commit is then the version.
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
+    except subprocess.CalledProcessError as exc:
+        lines = (exc.stderr or "").strip().splitlines()
+        return {}, lines[0] if lines else f"git exited with status {exc.returncode}"
+    except subprocess.TimeoutExpired:
+        return {}, f"git did not answer within {_GIT_TIMEOUT:g} s"
+    except OSError as exc:
+        return {}, f"git could not be run ({exc})"
+    found: Found = {"commit": (head, "git rev-parse HEAD")}
+    # Either may fail on an odd repository: the commit is then the version, and no
+    # "origin" remote leaves the source empty.
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        if commit is None or commit.lower() == head.lower():
             found["version"] = (_git(cwd, "describe", "--tags", "--always"), "git describe")
-    try:
-        remote = public_repository_url(_git(cwd, "remote", "get-url", "origin"))
-    except (OSError, subprocess.SubprocessError):
-        remote = ""  # no "origin" remote: the source stays empty.
-    if remote:
-        found["source"] = (remote, "git remote get-url origin")
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        source = public_repository_url(_git(cwd, "remote", "get-url", "origin"))
+        if source:
+            found["source"] = (source, "git remote get-url origin")
     return found, None

@@ -14,6 +14,7 @@ import ast
 import itertools
 import re
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -77,7 +78,7 @@ def environment_read_by_code() -> set[str]:
 
 
 def ci_variables() -> set[str]:
-    return {name for names in version_sources.CI_VARIABLES.values() for name in names}
+    return environment_names_in(Path(version_sources.__file__).read_text(encoding="utf-8"))
 
 
 def configuration_page() -> list[str]:

@@ -8,19 +8,18 @@ answer is not a heartbeat response (``--url``).
 from __future__ import annotations
 
 import argparse
-import contextlib
+import dataclasses
 import logging
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-from dockerflow.checks import ERROR, CheckResults, level_to_text
+from dockerflow.checks import ERROR, level_to_text
+from dockerflow.cli import conventions as cli
 from dockerflow.cli import http_probe
-from dockerflow.django.management import cli
 
 DEFAULT_URL_TIMEOUT = 5.0
 
@@ -59,7 +58,7 @@ def parse_check_paths(value: str) -> list[str]:
         try:
             func = import_string(path)
         except Exception as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
+            reason = str(exc) or type(exc).__name__
             raise cli.command_error(
                 f"--checks: cannot import {path!r}: {reason}", cli.USAGE
             ) from exc
@@ -68,29 +67,17 @@ def parse_check_paths(value: str) -> list[str]:
     return paths
 
 
-@contextlib.contextmanager
-def _check_messages_not_logged() -> Iterator[None]:
-    # The command prints every message itself; logging them as well would repeat
-    # them, and interleave log lines with --json output when logs go to stdout.
-    messages_logger = logging.getLogger("dockerflow.checks.registry")
-    previous = messages_logger.disabled
-    messages_logger.disabled = True
-    try:
-        yield
-    finally:
-        messages_logger.disabled = previous
-
-
-def results_table(results: CheckResults) -> str:
+def results_table(statuses: dict[str, Any], details: dict[str, Any]) -> str:
     """One row per check (one more per extra message): check, status, messages."""
     rows = []
-    for name, status in results.statuses.items():
+    for name, status in statuses.items():
         # Also renders a remote server's document, so shapes are not trusted.
-        detail = results.details.get(name)
+        detail = details.get(name)
         messages = detail.get("messages") if isinstance(detail, dict) else None
-        if not isinstance(messages, dict):
-            messages = {}
-        lines = [f"{message_id}: {msg}" for message_id, msg in messages.items()] or [""]
+        lines = (
+            [f"{id_}: {msg}" for id_, msg in messages.items()] if isinstance(messages, dict) else []
+        )
+        lines = lines or [""]
         rows.append([str(name), str(status), lines[0]])
         rows.extend(["", "", line] for line in lines[1:])
     return cli.render_table(["CHECK", "STATUS", "MESSAGES"], rows)
@@ -135,14 +122,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["url"] is not None:
-            if options["checks"] is not None:
-                raise cli.command_error("--checks cannot be used with --url", cli.USAGE)
-            self._probe(options)
-        else:
-            if options["lb"]:
-                raise cli.command_error("--lb needs --url", cli.USAGE)
-            self._run_in_process(options)
+        if options["url"] is not None and options["checks"] is not None:
+            raise cli.command_error("--checks cannot be used with --url", cli.USAGE)
+        if options["url"] is None and options["lb"]:
+            raise cli.command_error("--lb needs --url", cli.USAGE)
+        with cli.logs_to_stderr(options["json"]):
+            if options["url"] is None:
+                self._run_in_process(options)
+            else:
+                self._probe(options)
 
     def _run_in_process(self, options: dict[str, Any]) -> None:
         paths = None if options["checks"] is None else parse_check_paths(options["checks"])
@@ -150,17 +138,21 @@ class Command(BaseCommand):
         # the project's checks cannot be imported.
         from dockerflow.django.heartbeat import run_heartbeat
 
+        # The command prints every message itself; logging them too would repeat them.
+        messages_logger = logging.getLogger("dockerflow.checks.registry")
+        was_disabled, messages_logger.disabled = messages_logger.disabled, True
         try:
-            with _check_messages_not_logged():
-                results = run_heartbeat(paths, options["timeout"], sender=Command)
+            results = run_heartbeat(paths, options["timeout"], sender=Command)
         except ImproperlyConfigured as exc:
             raise cli.command_error(f"cannot run the heartbeat: {exc}", cli.USAGE) from exc
+        finally:
+            messages_logger.disabled = was_disabled
         status = level_to_text(results.level)
         if options["json"]:
             payload = {"status": status, "checks": results.statuses, "details": results.details}
             self.stdout.write(cli.to_json(payload))
         else:
-            self.stdout.write(results_table(results))
+            self.stdout.write(results_table(results.statuses, results.details))
             self.stdout.write(f"\nstatus: {status}")
         if results.level >= ERROR:
             raise cli.command_error(f"heartbeat status is {status}", cli.FAILED)
@@ -172,18 +164,18 @@ class Command(BaseCommand):
         except http_probe.ProbeURLError as exc:
             raise cli.command_error(str(exc), cli.USAGE) from exc
         if options["json"]:
-            self.stdout.write(cli.to_json(result.as_dict()))
+            self.stdout.write(cli.to_json(dataclasses.asdict(result)))
         else:
-            summary = f"{result.outcome}: GET {result.url}"
-            if result.http_status is not None:
-                summary += f" -> HTTP {result.http_status}"
-            self.stdout.write(f"{summary} ({result.elapsed * 1000:.0f} ms)")
-            document = result.document or {}
+            code = "" if result.http_status is None else f" -> HTTP {result.http_status}"
+            self.stdout.write(
+                f"{result.outcome}: GET {result.url}{code} ({result.elapsed_ms:.0f} ms)"
+            )
+            document = result.response or {}
             if isinstance(document.get("checks"), dict):
-                remote = CheckResults(
-                    details=document.get("details") or {}, statuses=document["checks"], level=0
+                details = document.get("details")
+                self.stdout.write(
+                    results_table(document["checks"], details if isinstance(details, dict) else {})
                 )
-                self.stdout.write(results_table(remote))
         if result.outcome != http_probe.HEALTHY:
             raise cli.command_error(
                 f"{result.outcome}: {result.url}: {result.error}", _EXIT_CODES[result.outcome]

@@ -23,8 +23,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from dockerflow.cli import conventions as cli
 from dockerflow.django import conf
-from dockerflow.django.management import cli
 
 REPORT_COLUMNS = ("name", "env_var", "value", "source", "origin")
 

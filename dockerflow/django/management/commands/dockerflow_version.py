@@ -1,14 +1,13 @@
 """``manage.py dockerflow_version``: build, write or check the Dockerflow ``version.json``.
 
 Exit codes: 0 success, 1 the version object is invalid or cannot be built (or the
-checked file is invalid), 2 usage error, 3 the file is missing/unreadable
-(``--check``) or cannot be written (``--write``).
+checked file is invalid), 2 usage error, 3 the file is missing, unreadable or not a
+regular file (``--check``) or cannot be written (``--write``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,15 @@ from django.core.management.base import BaseCommand, CommandParser
 from dockerflow.cli import conventions as cli
 from dockerflow.cli import version_object
 from dockerflow.cli.atomic_write import atomic_write_text
-from dockerflow.version import version_path
+from dockerflow.version import FILE_NAME, UnusableFile, VersionFileError, read_version_file
 
 _DEFAULT = object()  # --write/--check given without a PATH
+_FIELD_HELP = {
+    "source": "repository URL (http(s), or empty)",
+    "version": "version string, e.g. a tag (non-empty)",
+    "commit": "commit SHA (7-40 hex characters)",
+    "build": "CI build URL (http(s), or empty)",
+}
 
 
 def field_type(name: str) -> Any:
@@ -36,19 +41,13 @@ def field_type(name: str) -> Any:
     return parse
 
 
-def default_path() -> Path:
-    """Where ``/__version__`` reads ``version.json``: ``BASE_DIR``, else ``/app``."""
-    from dockerflow.django import views
+def display_path(value: Any) -> Path:
+    """The ``--write``/``--check`` path: ``BASE_DIR/version.json`` (``/app`` without
+    ``BASE_DIR``, the file ``/__version__`` serves) when none is given; relative to the
+    working directory when inside it, so the output reads the same on every machine."""
+    from dockerflow.django.views import version_root
 
-    return Path(version_path(views.version_root()))
-
-
-def relative_to_cwd(path: Path) -> Path:
-    """``path`` relative to the working directory when it is inside it, else as given.
-
-    What the command prints then reads the same on every machine and in every image
-    (``Wrote version.json``), not the layout of the one it ran on.
-    """
+    path = Path(version_root(), FILE_NAME) if value is _DEFAULT else Path(value)
     try:
         return Path(os.path.abspath(path)).relative_to(os.getcwd())
     except ValueError:
@@ -75,12 +74,7 @@ class Command(BaseCommand):
         for container in (parser, parser._optionals):
             container.conflict_handler = "resolve"
         parser.add_argument("--json", action="store_true", help="Machine-readable output.")
-        for name, text in (
-            ("source", "repository URL (http(s), or empty)"),
-            ("version", "version string, e.g. a tag (non-empty)"),
-            ("commit", "commit SHA (7-40 hex characters)"),
-            ("build", "CI build URL (http(s), or empty)"),
-        ):
+        for name, text in _FIELD_HELP.items():
             parser.add_argument(
                 f"--{name}", type=field_type(name), metavar=name.upper(), help=f"Use this {text}."
             )
@@ -106,34 +100,34 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["check"] is not None:
-            given = [
-                f"--{name.replace('_', '-')}"
-                for name in (*version_object.FIELDS, "no_git")
-                if options[name]
-            ]
+        with cli.logs_to_stderr(options["json"]):
+            if options["check"] is None:
+                self._build(options)
+                return
+            given = [f"--{name}" for name in _FIELD_HELP if options[name]]
+            given += ["--no-git"] if options["no_git"] else []
             if given:
                 raise cli.command_error(
                     f"--check cannot be combined with {', '.join(given)}", cli.USAGE
                 )
-            self._check(self._path(options["check"]), as_json=options["json"])
-            return
+            self._check(display_path(options["check"]), as_json=options["json"])
+
+    def _build(self, options: dict[str, Any]) -> None:
         try:
-            info = version_object.collect_version(
-                overrides={name: options[name] for name in version_object.FIELDS},
+            found = version_object.collect_version(
+                overrides={name: options[name] for name in _FIELD_HELP},
                 use_git=not options["no_git"],
             )
         except version_object.VersionObjectError as exc:
             raise cli.command_error(f"invalid version object: {exc}", cli.FAILED) from exc
         if options["verbosity"] >= 2:
-            origin_of = info.origins
-            for name in version_object.FIELDS:
-                self.stderr.write(f"{name}: {getattr(info, name)!r} from {origin_of[name]}")
-        data = info.as_dict()
+            for name, (value, origin) in found.items():
+                self.stderr.write(f"{name}: {value!r} from {origin}")
+        data = {name: value for name, (value, _) in found.items()}
         if options["write"] is None:
             self.stdout.write(cli.to_json(data))
             return
-        path = self._path(options["write"])
+        path = display_path(options["write"])
         try:
             atomic_write_text(path, cli.to_json(data) + "\n")
         except OSError as exc:
@@ -146,34 +140,22 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Wrote {path}")
 
-    @staticmethod
-    def _path(value: Any) -> Path:
-        return relative_to_cwd(default_path() if value is _DEFAULT else Path(value))
-
     def _check(self, path: Path, *, as_json: bool) -> None:
-        data: Any = None
+        # The reader /__version__ uses, so both give the same verdict on every file.
+        data, code = None, cli.UNAVAILABLE
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            problems, code = ["missing"], cli.UNAVAILABLE
-        except OSError as exc:
-            problems, code = [f"unreadable ({exc.strerror or exc})"], cli.UNAVAILABLE
-        except UnicodeDecodeError:
-            problems, code = ["not UTF-8 text"], cli.FAILED
+            data = read_version_file(path)
+        except VersionFileError as exc:
+            problems, code = [exc.reason], cli.FAILED
+        except UnusableFile as exc:
+            problems = [exc.reason]
         else:
-            try:
-                data = json.loads(text)
-            except ValueError as exc:
-                problems = [f"not valid JSON ({exc})"]
-            else:
-                problems = version_object.validate_version_object(data)
-            code = cli.FAILED
+            problems = ["missing"] if data is None else version_object.validate_version_object(data)
+            code = cli.UNAVAILABLE if data is None else cli.FAILED
         if as_json:
             report = {"path": str(path), "valid": not problems, "problems": problems}
-            report["version"] = data if not problems else None
-            self.stdout.write(cli.to_json(report))
+            self.stdout.write(cli.to_json({**report, "version": None if problems else data}))
         elif not problems:
             self.stdout.write(f"{path}: valid (commit {data['commit']}, version {data['version']})")
         if problems:
-            what = "missing" if problems == ["missing"] else "invalid: " + "; ".join(problems)
-            raise cli.command_error(f"{path}: {what}", code)
+            raise cli.command_error(f"{path}: {'; '.join(problems)}", code)
