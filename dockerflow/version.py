@@ -1,9 +1,7 @@
-"""Reading ``version.json`` (no Django needed), and small files read with the same guards.
+"""Reading ``version.json`` (no Django needed), and other small files with the same guards.
 
-``/__version__`` is polled by deploy tooling and monitors, so a good file is parsed once
-and again only when it changes on disk (its inode, size, mtime or ctime differ): a
-request then costs one ``os.stat``. The parsed object is read-only all the way down, so
-every caller shares it without a copy. A bad file is read again on each call.
+``/__version__`` is polled by deploy tooling and monitors: a good file is parsed again
+only when its inode, size, mtime or ctime change, so a request costs one ``os.stat``.
 """
 
 from __future__ import annotations
@@ -28,11 +26,8 @@ MAX_DEPTH = 32
 
 
 class UnusableFile(ValueError):
-    """A file exists but cannot be used; ``reason`` says why, ``path`` where.
-
-    ``reason`` reads after the path: ``"is not a regular file"``, ``"is larger than 65536
-    bytes"``, ``"cannot be read (Permission denied)"``.
-    """
+    """A file exists but cannot be used: ``path``, and ``reason``, which reads after it
+    (``"is not a regular file"``, ``"cannot be read (Permission denied)"``...)."""
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path} {reason}")
@@ -41,21 +36,16 @@ class UnusableFile(ValueError):
 
 
 class VersionFileError(UnusableFile):
-    """``version.json`` was read, but is not UTF-8, not JSON, or not a JSON object.
-
-    A ``ValueError``, like the ``json.JSONDecodeError`` python-dockerflow's
-    ``get_version`` lets through for a file that is not JSON.
-    """
+    """``version.json`` was read but holds no usable JSON object (a ``ValueError``, as
+    python-dockerflow's ``json.JSONDecodeError`` was)."""
 
 
 def read_small_file(path: str | os.PathLike[str], max_bytes: int) -> bytes | None:
-    """The bytes of the regular file at ``path``, or ``None`` when nothing is there.
+    """The bytes of the regular file at ``path`` (links followed), or ``None`` if none.
 
-    Raises :class:`UnusableFile` for anything else: a directory, FIFO, socket or device
-    (refused without reading, so a FIFO never blocks and ``/dev/zero`` allocates
-    nothing), a file larger than ``max_bytes`` (at most ``max_bytes + 1`` bytes are
-    read to tell), or one that cannot be opened or read. Symbolic links are followed; a
-    dangling one counts as nothing there.
+    Raises :class:`UnusableFile` for anything else: not a regular file (refused unread:
+    a FIFO never blocks, ``/dev/zero`` allocates nothing), larger than ``max_bytes`` (at
+    most ``max_bytes + 1`` bytes are read), or not readable.
     """
     path = os.fspath(path)
     try:
@@ -88,16 +78,14 @@ _cache: dict[str, tuple[tuple[int, int, int, int], Mapping[str, Any]]] = {}
 
 
 def get_version(root: str | os.PathLike[str]) -> Mapping[str, Any] | None:
-    """The object in ``version.json`` in directory ``root``, or ``None`` if there is none.
+    """The object in ``root/version.json``, or ``None`` if there is none.
 
-    The object is read-only (``MappingProxyType``; nested objects too, arrays as
-    tuples); ``dict(...)`` gives a mutable copy of its top level. Raises
-    :class:`UnusableFile` (a ``ValueError`` naming the file and the reason) when the
-    file is not a regular file, is larger than :data:`MAX_BYTES` or cannot be read,
-    and its subclass :class:`VersionFileError` when it is not UTF-8, not JSON, not a
-    JSON object, or holds what JSON cannot send back: ``NaN``, ``Infinity``, a number
-    too large for a float, a lone surrogate escape, or more than :data:`MAX_DEPTH`
-    levels of nesting.
+    Read-only and shared by every caller (``MappingProxyType``, nested ones too, arrays
+    as tuples; ``dict(...)`` copies the top level). Raises :class:`UnusableFile` (a
+    ``ValueError`` naming the file) as :func:`read_small_file` does, or its subclass
+    :class:`VersionFileError` when the file is not UTF-8, not JSON, not an object, or
+    holds what JSON cannot send back: ``NaN``, ``Infinity``, a number too large for a
+    float, a lone surrogate, more than :data:`MAX_DEPTH` levels of nesting.
     """
     return read_version_file(os.path.join(os.fspath(root), FILE_NAME))
 

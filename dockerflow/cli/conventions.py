@@ -62,14 +62,12 @@ def _handlers_writing_to(stream: IO[str]) -> list[logging.StreamHandler]:  # typ
 
 @contextlib.contextmanager
 def logs_to_stderr(when: bool = True) -> Iterator[None]:
-    """While the block runs, what would be written to ``sys.stdout`` goes to ``sys.stderr``
-    (unless ``when`` is false: ``with logs_to_stderr(options["json"]):``).
+    """Send what the block logs or prints to stderr, if ``when``, so ``--json`` output is
+    the only thing on stdout: ``with logs_to_stderr(options["json"]):`` in ``handle()``.
 
-    For ``--json``: stdout must hold one JSON document, whatever the project logs or
-    prints meanwhile. ``sys.stdout`` is redirected, which handlers that follow it (such
-    as :class:`~dockerflow.logging.MozlogHandler`) follow; a ``StreamHandler`` given
-    ``sys.stdout`` when logging was configured is pointed at ``sys.stderr``, then back.
-    A command's own ``self.stdout`` was bound before, and still writes to stdout.
+    ``sys.stdout`` is redirected (:class:`~dockerflow.logging.MozlogHandler` follows it)
+    and each ``StreamHandler`` bound to it is pointed at stderr, then back. The
+    command's ``self.stdout``, bound before, still writes to stdout.
     """
     if not when:
         yield
@@ -87,12 +85,11 @@ def logs_to_stderr(when: bool = True) -> Iterator[None]:
 
 
 def startup_logs_to_stderr(argv: Sequence[str]) -> bool:
-    """For ``manage.py <one of JSON_COMMANDS> ... --json``: log to stderr from now on.
+    """If ``argv`` runs one of :data:`JSON_COMMANDS` with ``--json``, point every
+    ``StreamHandler`` writing to stdout at stderr for good, and return True.
 
-    What a project logs while Django starts (in ``AppConfig.ready()``, say) is logged
-    before any command code runs, so this is meant to be called while the apps load,
-    with ``sys.argv``. Every ``StreamHandler`` writing to ``sys.stdout`` is pointed at
-    ``sys.stderr`` for the rest of the process. Returns whether it did so.
+    For what a project logs while Django starts (``AppConfig.ready()``), before any
+    command code runs: call it with ``sys.argv`` while the apps load.
     """
     if len(argv) < 2 or argv[1] not in JSON_COMMANDS or "--json" not in argv[2:]:
         return False

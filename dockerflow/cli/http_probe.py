@@ -1,11 +1,6 @@
 """Poll a running server's ``/__heartbeat__`` or ``/__lbheartbeat__`` over HTTP (stdlib only).
 
-Used by ``manage.py dockerflow_heartbeat --url`` so a container health check needs no
-curl. Reads no settings. A probe ends in one of four outcomes (docs/commands.rst):
-``healthy``, ``unhealthy`` (a heartbeat status of error/critical, or a 5xx),
-``unreachable`` (no complete HTTP answer in time) or ``invalid`` (an answer the
-endpoint never sends: a redirect, which is not followed, another 4xx, or a 2xx
-heartbeat body that is not a heartbeat document).
+For ``manage.py dockerflow_heartbeat --url``, so a container health check needs no curl.
 """
 
 from __future__ import annotations
@@ -35,12 +30,9 @@ class ProbeURLError(ValueError):
 def endpoint_url(url: str, *, lb: bool = False) -> tuple[str, bool]:
     """The endpoint URL to request for ``url``, and whether it is ``/__lbheartbeat__``.
 
-    ``url`` is either the full endpoint URL (its last path segment is ``__heartbeat__``
-    or ``__lbheartbeat__``: used as is) or a base URL, to which ``/__heartbeat__``
-    (``/__lbheartbeat__`` with ``lb``) is appended after its path, so a service
-    mounted under a prefix works. Without ``scheme://``, ``http://`` is assumed
-    (``localhost:8000``). The query string is kept; a fragment is dropped.
-    Raises :class:`ProbeURLError`.
+    ``url`` is the endpoint's URL, used as is, or a base URL (``http://`` assumed) after
+    whose path ``/__heartbeat__`` (``/__lbheartbeat__`` with ``lb``) is appended. The
+    query string is kept, a fragment dropped. Raises :class:`ProbeURLError`.
     """
     raw = url.strip()
     parts = urlsplit(raw if "://" in raw else f"http://{raw}")
@@ -86,10 +78,9 @@ def _fetch(url: str, timeout: float) -> tuple[int, bytes]:
         parts.hostname or "", parts.port or (443 if https else 80), timeout=timeout
     )
     headers = {"Accept": "application/json", "User-Agent": f"dockerflow-probe/{__version__}"}
+    target = urlunsplit(("", "", parts.path, parts.query, ""))
     try:
-        connection.request(
-            "GET", urlunsplit(("", "", parts.path, parts.query, "")), headers=headers
-        )
+        connection.request("GET", target, headers=headers)
         response = connection.getresponse()
         return response.status, response.read(_MAX_BODY)
     finally:
@@ -127,9 +118,8 @@ def _judge(result: ProbeResult, status: int, body: bytes, is_lb: bool) -> None:
 def probe(url: str, *, timeout: float = 5.0, lb: bool = False) -> ProbeResult:
     """Request the endpoint for ``url`` (see :func:`endpoint_url`) and judge the answer.
 
-    The whole probe -- connect, send, read -- is bounded by ``timeout`` seconds: it
-    runs in a daemon thread that is abandoned if it overruns. Raises only
-    :class:`ProbeURLError`.
+    Connect, send and read together take at most ``timeout`` seconds: the probe runs in
+    a daemon thread, abandoned if it overruns. Raises only :class:`ProbeURLError`.
     """
     target, is_lb = endpoint_url(url, lb=lb)
     too_slow = f"no complete answer within {timeout:g} s"
@@ -146,10 +136,8 @@ def probe(url: str, *, timeout: float = 5.0, lb: bool = False) -> ProbeResult:
         except OSError as exc:  # refused, reset, unknown host, TLS; RemoteDisconnected
             result.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except http.client.HTTPException as exc:
-            result.outcome, result.error = (
-                INVALID,
-                f"not an HTTP answer ({type(exc).__name__}: {exc})",
-            )
+            result.outcome = INVALID
+            result.error = f"not an HTTP answer ({type(exc).__name__}: {exc})"
         else:
             _judge(result, status, body, is_lb)
         done.append(result)

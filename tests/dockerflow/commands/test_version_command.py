@@ -80,8 +80,8 @@ def test_subprocess_failures(plain_project, tmp_path):
 
     bad_flag = manage(plain_project, "dockerflow_version", "--commit", "xyz")
     assert bad_flag.returncode == 2
-    assert "argument --commit: commit 'xyz' is not a 7-40 character hexadecimal SHA" in (
-        bad_flag.stderr
+    assert bad_flag.stderr == (
+        "CommandError: --commit: commit 'xyz' is not a 7-40 character hexadecimal SHA\n"
     )
 
     locked = tmp_path / "locked"
@@ -220,7 +220,8 @@ def test_in_process_missing_file_missing_directory_and_bad_flag(ci_env, tmp_path
     )
 
     _, _, error = run("--source", "ftp://x")
-    assert "argument --source: source 'ftp://x' is not an http(s) URL (or empty)" in str(error)
+    assert error.returncode == 2
+    assert str(error) == "--source: source 'ftp://x' is not an http(s) URL (or empty)"
 
 
 def test_version_flag_survives_django_configurations_parser_patch(tmp_path):

@@ -1,4 +1,4 @@
-"""dockerflow.cli.version_object and version_sources: CI variables, git, URLs, validation."""
+"""dockerflow.cli.version_object: CI variables, git, URLs, validation."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from dockerflow.cli import version_sources
+from dockerflow.cli import version_object
 from dockerflow.cli.version_object import (
     VersionObjectError,
     collect_version,
+    from_ci_environment,
+    public_repository_url,
     validate_version_object,
 )
-from dockerflow.cli.version_sources import from_ci_environment, public_repository_url
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -299,7 +300,7 @@ def test_git_missing_silent_failure_and_timeout(tmp_path, monkeypatch):
     with pytest.raises(VersionObjectError, match="git: git exited with status 3"):
         collect_version(environ={}, cwd=tmp_path)
 
-    monkeypatch.setattr(version_sources, "_GIT_TIMEOUT", 0.2)
+    monkeypatch.setattr(version_object, "_GIT_TIMEOUT", 0.2)
     slow = tmp_path / "slow"
     slow.mkdir()
     monkeypatch.setenv("PATH", fake_git(slow, "exec /bin/sleep 5"))

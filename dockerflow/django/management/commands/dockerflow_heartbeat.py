@@ -1,13 +1,9 @@
-"""``manage.py dockerflow_heartbeat``: the ``/__heartbeat__`` checks from a shell or a probe.
-
-Exit codes: 0 ok/info/warning (healthy), 1 error/critical (unhealthy), 2 usage or
-configuration error, 3 server unreachable or timed out (``--url``), 4 the server's
-answer is not a heartbeat response (``--url``).
-"""
+"""``manage.py dockerflow_heartbeat``: the ``/__heartbeat__`` checks from a shell or a probe."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import math
@@ -33,22 +29,14 @@ _EXIT_CODES = {
 
 def positive_seconds(value: str) -> float:
     """argparse type: a finite number of seconds > 0."""
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number of seconds (e.g. 5 or 0.5), got {value!r}"
-        )
-    return seconds
+    with contextlib.suppress(ValueError):
+        if math.isfinite(seconds := float(value)) and seconds > 0:
+            return seconds
+    raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
 
 
 def parse_check_paths(value: str) -> list[str]:
-    """The dotted paths in a comma-separated ``--checks`` value, each importable.
-
-    Raises ``CommandError`` (exit 2) naming the first path that cannot be used.
-    """
+    """The dotted paths in ``--checks`` (comma-separated), or exit 2 naming a bad one."""
     paths = [part.strip() for part in value.split(",") if part.strip()]
     if not paths:
         raise cli.command_error(
@@ -67,28 +55,24 @@ def parse_check_paths(value: str) -> list[str]:
     return paths
 
 
-def results_table(statuses: dict[str, Any], details: dict[str, Any]) -> str:
-    """One row per check (one more per extra message): check, status, messages."""
+def results_table(document: dict[str, Any]) -> str:
+    """A heartbeat document's ``checks`` as a table: one row per check and message."""
+    # A remote server's document too, so shapes are not trusted.
+    details = document.get("details") if isinstance(document.get("details"), dict) else {}
     rows = []
-    for name, status in statuses.items():
-        # Also renders a remote server's document, so shapes are not trusted.
+    for name, status in document["checks"].items():
         detail = details.get(name)
         messages = detail.get("messages") if isinstance(detail, dict) else None
-        lines = (
-            [f"{id_}: {msg}" for id_, msg in messages.items()] if isinstance(messages, dict) else []
-        )
+        lines = [f"{k}: {v}" for k, v in messages.items()] if isinstance(messages, dict) else []
         lines = lines or [""]
-        rows.append([str(name), str(status), lines[0]])
-        rows.extend(["", "", line] for line in lines[1:])
+        rows += [[str(name), str(status), lines[0]], *(["", "", line] for line in lines[1:])]
     return cli.render_table(["CHECK", "STATUS", "MESSAGES"], rows)
 
 
 class Command(BaseCommand):
     help = (
-        "Run the /__heartbeat__ checks (DOCKERFLOW_CHECKS) in this process and report them; "
-        "or, with --url, ask a running server. Exit codes: 0 healthy (ok/info/warning), "
-        "1 unhealthy (error/critical, or HTTP 5xx), 2 usage or configuration error, "
-        "3 server unreachable or timed out, 4 not a heartbeat response."
+        "Run the /__heartbeat__ checks here, or ask a running server (--url). Exit codes: "
+        "0 healthy, 1 unhealthy, 2 usage error, 3 unreachable, 4 not a heartbeat response."
     )
     # The checks run are exactly the heartbeat's; Django's system checks would
     # add a slow, unrelated pass (and need valid settings for --url).
@@ -97,22 +81,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
         parser.add_argument(
-            "--checks",
-            metavar="PATH[,PATH...]",
-            help="Run only these checks (comma-separated dotted paths) instead of "
-            "DOCKERFLOW_CHECKS.",
+            "--checks", metavar="PATH[,PATH...]", help="Run these checks, not DOCKERFLOW_CHECKS."
         )
         parser.add_argument(
             "--url",
-            help="Poll a running server instead: a base URL (http://127.0.0.1:8000, "
-            "/__heartbeat__ is appended to its path) or the full endpoint URL. "
-            "http:// is assumed when no scheme is given. Redirects are not followed.",
+            help="Poll a running server instead: its base URL (http://127.0.0.1:8000) or the "
+            "endpoint's. Redirects are not followed.",
         )
-        parser.add_argument(
-            "--lb",
-            action="store_true",
-            help="With --url: poll /__lbheartbeat__ (is the process serving?) instead.",
-        )
+        parser.add_argument("--lb", action="store_true", help="With --url: poll /__lbheartbeat__.")
         parser.add_argument(
             "--timeout",
             type=positive_seconds,
@@ -148,12 +124,11 @@ class Command(BaseCommand):
         finally:
             messages_logger.disabled = was_disabled
         status = level_to_text(results.level)
+        payload = {"status": status, "checks": results.statuses, "details": results.details}
         if options["json"]:
-            payload = {"status": status, "checks": results.statuses, "details": results.details}
             self.stdout.write(cli.to_json(payload))
         else:
-            self.stdout.write(results_table(results.statuses, results.details))
-            self.stdout.write(f"\nstatus: {status}")
+            self.stdout.write(f"{results_table(payload)}\n\nstatus: {status}")
         if results.level >= ERROR:
             raise cli.command_error(f"heartbeat status is {status}", cli.FAILED)
 
@@ -170,12 +145,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{result.outcome}: GET {result.url}{code} ({result.elapsed_ms:.0f} ms)"
             )
-            document = result.response or {}
-            if isinstance(document.get("checks"), dict):
-                details = document.get("details")
-                self.stdout.write(
-                    results_table(document["checks"], details if isinstance(details, dict) else {})
-                )
+            if isinstance((result.response or {}).get("checks"), dict):
+                self.stdout.write(results_table(result.response))
         if result.outcome != http_probe.HEALTHY:
             raise cli.command_error(
                 f"{result.outcome}: {result.url}: {result.error}", _EXIT_CODES[result.outcome]
