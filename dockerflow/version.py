@@ -85,7 +85,7 @@ def get_version(root: str | os.PathLike[str]) -> Mapping[str, Any] | None:
     ``ValueError`` naming the file) as :func:`read_small_file` does, or its subclass
     :class:`VersionFileError` when the file is not UTF-8, not JSON, not an object, or
     holds what JSON cannot send back: ``NaN``, ``Infinity``, a number too large for a
-    float, a lone surrogate, more than :data:`MAX_DEPTH` levels of nesting.
+    float, a lone surrogate, more than ``MAX_DEPTH`` (32) levels of nesting.
     """
     return read_version_file(os.path.join(os.fspath(root), FILE_NAME))
 
