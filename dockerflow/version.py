@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["UnusableFile", "VersionFileError", "get_version", "read_small_file"]
+__all__ = ["UnusableFile", "VersionFileError", "get_version"]
 
 #: Where the Dockerflow spec puts ``version.json`` when a project has no ``BASE_DIR``.
 DEFAULT_ROOT = "/app"
@@ -82,10 +82,10 @@ def get_version(root: str | os.PathLike[str]) -> Mapping[str, Any] | None:
 
     Read-only and shared by every caller (``MappingProxyType``, nested ones too, arrays
     as tuples; ``dict(...)`` copies the top level). Raises :class:`UnusableFile` (a
-    ``ValueError`` naming the file) as :func:`read_small_file` does, or its subclass
-    :class:`VersionFileError` when the file is not UTF-8, not JSON, not an object, or
-    holds what JSON cannot send back: ``NaN``, ``Infinity``, a number too large for a
-    float, a lone surrogate, more than ``MAX_DEPTH`` (32) levels of nesting.
+    ``ValueError`` naming the file) when it is not a regular file, over 64 KiB or not
+    readable, and its subclass :class:`VersionFileError` when it is not UTF-8, not JSON,
+    not an object, or holds what JSON cannot send back: ``NaN``, ``Infinity``, a number
+    too large for a float, a lone surrogate, more than 32 levels of nesting.
     """
     return read_version_file(os.path.join(os.fspath(root), FILE_NAME))
 

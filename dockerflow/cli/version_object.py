@@ -229,10 +229,8 @@ def validate_field(name: str, value: Any) -> str | None:
     return None
 
 
-def validate_version_object(data: Any) -> list[str]:
-    """Return every problem with a parsed ``version.json`` (empty list when valid)."""
-    if not isinstance(data, Mapping):
-        return [f"expected a JSON object with keys {', '.join(FIELDS)}, got {type(data).__name__}"]
+def validate_version_object(data: Mapping[str, Any]) -> list[str]:
+    """Every problem with the fields of a ``version.json`` object (none: valid)."""
     problems = [
         validate_field(name, data[name]) if name in data else f"missing key {name!r}"
         for name in FIELDS
