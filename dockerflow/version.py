@@ -1,36 +1,33 @@
-"""Reading the Dockerflow ``version.json`` file (no Django needed).
+"""Reading ``version.json`` (no Django needed), and other small files with the same guards.
 
-``/__version__`` is polled by deploy tooling and monitors; python-dockerflow re-opened
-and re-parsed the file on every request. Here a call costs one ``os.stat``: the parsed
-object -- or the reason the file is unusable -- is kept until the file's identity or
-contents change (device, inode, size, mtime or ctime), so an atomic replace (``mv``),
-an in-place rewrite and a deleted-then-recreated file are all noticed.
+``/__version__`` is polled by deploy tooling and monitors: a good file is parsed again
+only when its inode, size, mtime or ctime change, so a request costs one ``os.stat``.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import os
 import stat
-import threading
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-__all__ = ["VersionFileError", "get_version"]
+__all__ = ["UnusableFile", "VersionFileError", "get_version"]
 
 #: Where the Dockerflow spec puts ``version.json`` when a project has no ``BASE_DIR``.
 DEFAULT_ROOT = "/app"
-
 FILE_NAME = "version.json"
+#: A version object is a few hundred bytes; a file this large is not one.
+MAX_BYTES = 64 * 1024
+#: Nor is one nested more levels deep than this (a limit that also keeps walks short).
+MAX_DEPTH = 32
 
 
-class VersionFileError(ValueError):
-    """``version.json`` exists but cannot be used; ``reason`` says why, ``path`` where.
-
-    A ``ValueError``, like the ``json.JSONDecodeError`` python-dockerflow's
-    ``get_version`` lets through for a file that is not JSON.
-    """
+class UnusableFile(ValueError):
+    """A file exists but cannot be used: ``path``, and ``reason``, which reads after it
+    (``"is not a regular file"``, ``"cannot be read (Permission denied)"``...)."""
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path} {reason}")
@@ -38,94 +35,103 @@ class VersionFileError(ValueError):
         self.reason = reason
 
 
-_Signature = tuple[int, int, int, int, int]
-# path -> (signature, parsed object or the reason it is unusable)
-_cache: dict[str, tuple[_Signature, dict[str, Any] | str]] = {}
-_lock = threading.Lock()
+class VersionFileError(UnusableFile):
+    """``version.json`` was read but holds no usable JSON object (a ``ValueError``, as
+    python-dockerflow's ``json.JSONDecodeError`` was)."""
 
 
-def version_path(root: str | os.PathLike[str]) -> str:
-    """The path of ``version.json`` under ``root``."""
-    return os.path.join(os.fspath(root), FILE_NAME)
+def read_small_file(path: str | os.PathLike[str], max_bytes: int) -> bytes | None:
+    """The bytes of the regular file at ``path`` (links followed), or ``None`` if none.
 
-
-def get_version(root: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The parsed ``version.json`` in directory ``root``, or ``None`` if there is none.
-
-    Raises :class:`VersionFileError` (a ``ValueError`` naming the file and the reason)
-    when the file cannot be read, is not a regular file, is not valid JSON (``NaN``,
-    ``Infinity`` and numbers too large for a float included), holds a string that
-    cannot be encoded as UTF-8 (a lone surrogate escape), or is not a JSON object.
-
-    The file is parsed once and again only when it changes on disk; a bad file is
-    remembered like a good one. Each call returns its own copy, free to modify.
+    Raises :class:`UnusableFile` for anything else: not a regular file (refused unread:
+    a FIFO never blocks, ``/dev/zero`` allocates nothing), larger than ``max_bytes`` (at
+    most ``max_bytes + 1`` bytes are read), or not readable.
     """
-    path = version_path(root)
+    path = os.fspath(path)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise UnusableFile(path, "is not a regular file")
+        # O_NONBLOCK: should a FIFO replace the file after the stat(), open() still
+        # returns at once and the fstat() below turns it away.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnusableFile(path, f"cannot be read ({exc.strerror or exc})") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnusableFile(path, "is not a regular file")
+        data = b""
+        while len(data) <= max_bytes and (chunk := os.read(fd, max_bytes + 1 - len(data))):
+            data += chunk
+    except OSError as exc:
+        raise UnusableFile(path, f"cannot be read ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise UnusableFile(path, f"is larger than {max_bytes} bytes")
+    return data
+
+
+# path -> (the file's signature when read, its parsed object)
+_cache: dict[str, tuple[tuple[int, int, int, int], Mapping[str, Any]]] = {}
+
+
+def get_version(root: str | os.PathLike[str]) -> Mapping[str, Any] | None:
+    """The object in ``root/version.json``, or ``None`` if there is none.
+
+    Read-only and shared by every caller (``MappingProxyType``, nested ones too, arrays
+    as tuples; ``dict(...)`` copies the top level). Raises :class:`UnusableFile` (a
+    ``ValueError`` naming the file) when it is not a regular file, over 64 KiB or not
+    readable, and its subclass :class:`VersionFileError` when it is not UTF-8, not JSON,
+    not an object, or holds what JSON cannot send back: ``NaN``, ``Infinity``, a number
+    too large for a float, a lone surrogate, more than 32 levels of nesting.
+    """
+    return read_version_file(os.path.join(os.fspath(root), FILE_NAME))
+
+
+def read_version_file(path: str | os.PathLike[str]) -> Mapping[str, Any] | None:
+    """:func:`get_version` for a file at any path (``dockerflow_version --check``)."""
+    path = os.fspath(path)
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        _cache.pop(path, None)
         return None
     except OSError as exc:
-        raise VersionFileError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        raise UnusableFile(path, f"cannot be read ({exc.strerror or exc})") from exc
+    signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     cached = _cache.get(path)
-    if cached is None or cached[0] != signature:
-        # Parse outside the lock; the lock only keeps concurrent refreshes from
-        # interleaving their cache writes. The last parse to finish wins, and every
-        # parse is of a file at least as new as the signature it is stored under.
-        result = _load(path, st)
-        if result is None:
-            return None
-        cached = (signature, result)
-        with _lock:
-            _cache[path] = cached
-    result = cached[1]
-    if isinstance(result, str):
-        # A new exception each time: re-raising one cached instance would grow its
-        # traceback with every request.
-        raise VersionFileError(path, result)
-    return copy.deepcopy(result)
-
-
-def _load(path: str, st: os.stat_result) -> dict[str, Any] | str | None:
-    """The parsed object, the reason it is unusable, or None if the file vanished."""
-    if not stat.S_ISREG(st.st_mode):
-        # A FIFO would block the request thread in open() or read() until a writer
-        # came; a device could stream forever.
-        return "is not a regular file"
-    try:
-        # O_NONBLOCK: should the path become a FIFO after the stat(), open() still
-        # returns at once and the fstat() below turns it away.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:  # removed between stat() and open()
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    raw = read_small_file(path, MAX_BYTES)
+    if raw is None:  # removed since the stat()
         return None
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    with open(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "is not a regular file"
-        raw = fh.read()
-    return _parse(raw)
-
-
-def _parse(raw: bytes) -> dict[str, Any] | str:
-    try:
-        data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
-    except UnicodeDecodeError as exc:
-        return f"is not UTF-8 text ({exc.reason} at byte {exc.start})"
-    except json.JSONDecodeError as exc:
-        return f"is not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
-    except ValueError as exc:  # a non-finite number, or an integer too long to convert
-        return f"is not valid JSON ({exc})"
-    if not isinstance(data, dict):
-        return f"must contain a JSON object, not a JSON {_json_type_name(data)}"
-    try:
-        json.dumps(data, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        # "\ud800" is accepted by json.loads but cannot be sent as UTF-8.
-        return "is not valid JSON (a string holds a lone surrogate escape such as \\ud800)"
+    data = _parse(path, raw)
+    # Stored under the signature seen before reading: if the file changed in between,
+    # the next call sees a new signature and reads it again.
+    _cache[path] = (signature, data)
     return data
+
+
+def _parse(path: str, raw: bytes) -> Mapping[str, Any]:
+    try:
+        # A UTF-8 byte order mark is allowed (RFC 8259); UTF-16 and UTF-32 are not.
+        data = json.loads(
+            raw.decode("utf-8-sig"), parse_constant=_reject_constant, parse_float=_finite_float
+        )
+        if isinstance(data, dict):
+            return _frozen(data, MAX_DEPTH - 1)
+        kind = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+        reason = f"must contain a JSON object, not a JSON {kind.get(type(data), 'number')}"
+    except UnicodeDecodeError as exc:
+        reason = f"is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        reason = f"is not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
+    except RecursionError:
+        reason = f"is not valid JSON (nested more than {MAX_DEPTH} levels deep)"
+    except ValueError as exc:  # from the hooks below, or an integer too long to convert
+        reason = f"is not valid JSON ({exc})"
+    raise VersionFileError(path, reason)
 
 
 def _reject_constant(name: str) -> Any:
@@ -139,19 +145,20 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _json_type_name(value: Any) -> str:
+def _frozen(value: Any, depth: int) -> Any:
+    if depth < 0:
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        return MappingProxyType({_utf8(k): _frozen(v, depth - 1) for k, v in value.items()})
     if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if value is None:
-        return "null"
-    return "number"
+        return tuple(_frozen(item, depth - 1) for item in value)
+    return _utf8(value) if isinstance(value, str) else value
 
 
-def clear_cache() -> None:
-    """Forget every remembered ``version.json`` (tests; never needed in production)."""
-    with _lock:
-        _cache.clear()
+def _utf8(text: str) -> str:
+    # json.loads accepts "\ud800", which no UTF-8 response can carry.
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate escape such as \\ud800") from None
+    return text

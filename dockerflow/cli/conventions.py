@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
-from typing import Any
+import logging
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from typing import IO, Any
 
 from django.core.management.base import CommandError
 
@@ -22,6 +25,9 @@ UNAVAILABLE = 3
 #: The server answered, but not like a Dockerflow endpoint (``--url`` only).
 INVALID_RESPONSE = 4
 
+#: The commands whose ``--json`` output tools parse: nothing else may reach stdout.
+JSON_COMMANDS = frozenset({"dockerflow_heartbeat", "dockerflow_settings", "dockerflow_version"})
+
 
 def command_error(message: str, code: int) -> CommandError:
     """A one-line :class:`CommandError` that makes ``manage.py`` exit with ``code``."""
@@ -29,18 +35,64 @@ def command_error(message: str, code: int) -> CommandError:
 
 
 def to_json(data: Any) -> str:
-    """Indented, key-ordered JSON; values that are not JSON types are shown as text."""
-    return json.dumps(data, indent=2, sort_keys=True, default=str)
+    """Indented, key-ordered JSON; any mapping is an object (``get_version``'s are read-only
+    mappings), other values that are not JSON types are shown as text."""
+    return json.dumps(
+        data,
+        indent=2,
+        sort_keys=True,
+        default=lambda v: dict(v) if isinstance(v, Mapping) else str(v),
+    )
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain-text table: left-aligned columns separated by two spaces, no trailing blanks."""
-    widths = [len(header) for header in headers]
-    for row in rows:
-        for index, cell in enumerate(row):
-            widths[index] = max(widths[index], len(cell))
-    lines = []
-    for row in [headers, *rows]:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    )
+
+
+def _handlers_writing_to(stream: IO[str]) -> list[logging.StreamHandler]:  # type: ignore[type-arg]
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    handlers = {h for logger in loggers for h in getattr(logger, "handlers", ())}
+    return [h for h in handlers if isinstance(h, logging.StreamHandler) and h.stream is stream]
+
+
+@contextlib.contextmanager
+def logs_to_stderr(when: bool = True) -> Iterator[None]:
+    """Send what the block logs or prints to stderr, if ``when``, so ``--json`` output is
+    the only thing on stdout: ``with logs_to_stderr(options["json"]):`` in ``handle()``.
+
+    ``sys.stdout`` is redirected (:class:`~dockerflow.logging.MozlogHandler` follows it)
+    and each ``StreamHandler`` bound to it is pointed at stderr, then back. The
+    command's ``self.stdout``, bound before, still writes to stdout.
+    """
+    if not when:
+        yield
+        return
+    stdout = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        swapped = _handlers_writing_to(stdout)
+        for handler in swapped:
+            handler.setStream(sys.stderr)
+        try:
+            yield
+        finally:
+            for handler in swapped:
+                handler.setStream(stdout)
+
+
+def startup_logs_to_stderr(argv: Sequence[str]) -> bool:
+    """If ``argv`` runs one of :data:`JSON_COMMANDS` with ``--json``, point every
+    ``StreamHandler`` writing to stdout at stderr for good, and return True.
+
+    For what a project logs while Django starts (``AppConfig.ready()``), before any
+    command code runs: call it with ``sys.argv`` while the apps load.
+    """
+    if len(argv) < 2 or argv[1] not in JSON_COMMANDS or "--json" not in argv[2:]:
+        return False
+    for handler in _handlers_writing_to(sys.stdout):
+        handler.setStream(sys.stderr)
+    return True

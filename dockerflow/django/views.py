@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -26,7 +26,7 @@ from dockerflow.django import conf
 from dockerflow.django.drain import draining
 from dockerflow.django.heartbeat import run_heartbeat
 from dockerflow.masking import mask_text
-from dockerflow.version import DEFAULT_ROOT, VersionFileError
+from dockerflow.version import DEFAULT_ROOT, UnusableFile
 
 logger = logging.getLogger("dockerflow.django")
 
@@ -127,8 +127,8 @@ _VERSION_UNAVAILABLE = {"error": "version information is unavailable"}
 def version(request: HttpRequest) -> HttpResponse:
     """``/__version__``: what ``DOCKERFLOW_VERSION_CALLBACK`` returns for the project root.
 
-    200 with the JSON object; 404 ``{"error": "version.json not found"}`` when there is
-    none; 500 with a JSON error (and one ERROR log line) when it is unusable.
+    200 with the JSON object (any mapping); 404 ``{"error": "version.json not found"}``
+    when there is none; 500 with a JSON error (and one ERROR log line) when it is unusable.
     """
     try:
         func = version_callback()
@@ -138,7 +138,7 @@ def version(request: HttpRequest) -> HttpResponse:
         return json_response(_VERSION_UNAVAILABLE, status=500)
     try:
         data = func(root)
-    except VersionFileError as exc:
+    except UnusableFile as exc:
         logger.error("version.json is unusable: %s", exc)
         return json_response({"error": f"version.json {exc.reason}"}, status=500)
     except Exception:
@@ -146,16 +146,24 @@ def version(request: HttpRequest) -> HttpResponse:
         return json_response(_VERSION_UNAVAILABLE, status=500)
     if data is None:
         return json_response({"error": "version.json not found"}, status=404)
-    problem = None
-    if not isinstance(data, dict):
-        problem = f"returned {type(data).__name__}, expected a dict or None"
-    else:
+    problem = f"returned {type(data).__name__}, expected a mapping or None"
+    if isinstance(data, Mapping):
         try:
-            return json_response(encode_json(data))
+            return json_response(encode_json(_plain(data)))
         except ValueError as exc:
-            problem = f"returned a dict JSON cannot represent ({exc})"
+            problem = f"returned a mapping JSON cannot represent ({exc})"
     logger.error("/__version__ failed: the version callback %r %s", func, problem)
     return json_response(_VERSION_UNAVAILABLE, status=500)
+
+
+def _plain(value: Any) -> Any:
+    # get_version's object is read-only: mappings and tuples, which json.dumps takes as
+    # dicts and lists only.
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 # --- /__heartbeat__ --------------------------------------------------------------------

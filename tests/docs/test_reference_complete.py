@@ -13,11 +13,12 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from dockerflow.cli import version_sources
+from dockerflow.cli import version_object
 from dockerflow.django import conf
 from tests.docs.rst import DOCS, ROOT, object_names
 
@@ -76,7 +77,7 @@ def environment_read_by_code() -> set[str]:
 
 
 def ci_variables() -> set[str]:
-    return {name for names in version_sources.CI_VARIABLES.values() for name in names}
+    return environment_names_in(Path(version_object.__file__).read_text(encoding="utf-8"))
 
 
 def configuration_page() -> list[str]:
@@ -279,7 +280,7 @@ def test_environment_lookups_outside_the_ci_reader_are_not_ci_variables() -> Non
     # sure the split above does not hide a variable read somewhere else.
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            if path.name == "version_sources.py":
+            if path.name == "version_object.py":
                 continue
             overlap = environment_names_in(path.read_text(encoding="utf-8")) & ci_variables()
             assert not overlap, f"{path.relative_to(ROOT)} reads CI variables {overlap}"

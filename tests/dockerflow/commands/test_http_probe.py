@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.error
-
 import pytest
 
 from dockerflow.cli import http_probe
@@ -100,13 +98,13 @@ def test_whole_probe_is_bounded_by_the_timeout(http_server):
     result = probe(http_server.url, timeout=0.3)
     assert result.outcome == http_probe.UNREACHABLE
     assert result.error == "no complete answer within 0.3 s"
-    assert result.elapsed < 1.2  # generous margin on a loaded machine
+    assert result.elapsed_ms < 1200  # generous margin on a loaded machine
 
 
 def test_unknown_host_is_unreachable():
     result = probe("http://nonexistent.invalid:8000", timeout=2)
     assert result.outcome == http_probe.UNREACHABLE
-    assert result.as_dict()["response"] is None
+    assert result.response is None
 
 
 def test_proxy_environment_is_ignored(http_server, monkeypatch, free_port):
@@ -116,15 +114,10 @@ def test_proxy_environment_is_ignored(http_server, monkeypatch, free_port):
     assert probe(http_server.url, timeout=2).outcome == http_probe.HEALTHY
 
 
-@pytest.mark.parametrize(
-    "error",
-    [TimeoutError("timed out"), urllib.error.URLError(TimeoutError("timed out"))],
-    ids=["read", "connect"],
-)
-def test_socket_timeout_winning_the_race_reads_like_an_abandoned_probe(monkeypatch, error):
+def test_socket_timeout_winning_the_race_reads_like_an_abandoned_probe(monkeypatch):
     # The socket's own timeout can fire just before join() gives up; force that order.
     def fetch(url, timeout):
-        raise error
+        raise TimeoutError("timed out")
 
     monkeypatch.setattr(http_probe, "_fetch", fetch)
     result = probe("http://127.0.0.1:1", timeout=0.2)

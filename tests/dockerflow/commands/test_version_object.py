@@ -1,4 +1,4 @@
-"""dockerflow.cli.version_object and version_sources: CI variables, git, URLs, validation."""
+"""dockerflow.cli.version_object: CI variables, git, URLs, validation."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from dockerflow.cli import version_sources
+from dockerflow.cli import version_object
 from dockerflow.cli.version_object import (
     VersionObjectError,
     collect_version,
+    from_ci_environment,
+    public_repository_url,
     validate_version_object,
 )
-from dockerflow.cli.version_sources import from_ci_environment, public_repository_url
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -51,8 +52,12 @@ def test_public_repository_url(remote, expected):
     assert public_repository_url(remote) == expected
 
 
+def values(found: dict[str, tuple[str, str]]) -> dict[str, str]:
+    return {name: value for name, (value, _) in found.items()}
+
+
 def test_github_actions_tag_build():
-    ci, found = from_ci_environment(
+    found = from_ci_environment(
         {
             "GITHUB_SHA": SHA,
             "GITHUB_SERVER_URL": "https://github.com/",
@@ -63,8 +68,7 @@ def test_github_actions_tag_build():
             "GITHUB_REF_NAME": "v1.2.3",
         }
     )
-    assert ci == "GitHub Actions"
-    assert {k: v[0] for k, v in found.items()} == {
+    assert values(found) == {
         "commit": SHA,
         "source": "https://github.com/org/repo",
         "build": "https://github.com/org/repo/actions/runs/42/attempts/2",
@@ -73,16 +77,23 @@ def test_github_actions_tag_build():
 
 
 def test_github_actions_branch_and_ref_fallback():
-    _, branch = from_ci_environment(
+    branch = from_ci_environment(
         {"GITHUB_SHA": SHA, "GITHUB_REF_TYPE": "branch", "GITHUB_REF_NAME": "main"}
     )
     assert set(branch) == {"commit"}  # no repository: no source/build; a branch is no version
-    _, tagged = from_ci_environment(
+    tagged = from_ci_environment(
         {"GITHUB_SHA": SHA, "GITHUB_REPOSITORY": "o/r", "GITHUB_REF": "refs/tags/v9"}
     )
     assert tagged["version"] == ("v9", "GITHUB_REF")
     assert tagged["source"][0] == "https://github.com/o/r"
     assert "build" not in tagged
+    first_attempt = from_ci_environment(
+        {"GITHUB_SHA": SHA, "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "7"}
+    )
+    assert first_attempt["build"] == (
+        "https://github.com/o/r/actions/runs/7",
+        "GITHUB_SERVER_URL + GITHUB_REPOSITORY + GITHUB_RUN_ID",
+    )
 
 
 def test_circleci():
@@ -94,12 +105,12 @@ def test_circleci():
         "CIRCLE_PROJECT_USERNAME": "ignored",
         "CIRCLE_PROJECT_REPONAME": "ignored",
     }
-    ci, found = from_ci_environment(env)
-    assert ci == "CircleCI"
+    found = from_ci_environment(env)
+    assert found["commit"] == (SHA, "CIRCLE_SHA1")
     assert found["source"] == ("https://github.com/org/repo", "CIRCLE_REPOSITORY_URL")
     assert found["version"][0] == "2024.01.01"
     assert found["build"][0] == env["CIRCLE_BUILD_URL"]
-    _, fallback = from_ci_environment(
+    fallback = from_ci_environment(
         {"CIRCLE_SHA1": SHA, "CIRCLE_PROJECT_USERNAME": "o", "CIRCLE_PROJECT_REPONAME": "r"}
     )
     assert fallback["source"][0] == "https://github.com/o/r"
@@ -113,12 +124,12 @@ def test_gitlab_ci():
         "CI_PROJECT_URL": "https://gitlab.com/group/project",
         "CI_PIPELINE_URL": "https://gitlab.com/group/project/-/pipelines/9",
     }
-    ci, found = from_ci_environment(env)
-    assert ci == "GitLab CI"
+    found = from_ci_environment(env)
+    assert found["commit"] == (SHA, "CI_COMMIT_SHA")
     assert "version" not in found
     assert found["build"] == (env["CI_PIPELINE_URL"], "CI_PIPELINE_URL")
     env.update(CI_JOB_URL="https://gitlab.com/group/project/-/jobs/3", CI_COMMIT_TAG="v2")
-    _, found = from_ci_environment(env)
+    found = from_ci_environment(env)
     assert found["build"][1] == "CI_JOB_URL"
     assert found["version"][0] == "v2"
 
@@ -131,11 +142,11 @@ def test_taskcluster():
         "VCS_HEAD_REPOSITORY": "https://github.com/org/repo",
         "VCS_HEAD_REF": "refs/tags/v3",
     }
-    ci, found = from_ci_environment(env)
-    assert ci == "Taskcluster"
+    found = from_ci_environment(env)
+    assert found["build"] == ("https://tc.example/tasks/fXyZ123", "TASKCLUSTER_ROOT_URL + TASK_ID")
     assert found["build"][0] == "https://tc.example/tasks/fXyZ123"
     assert found["version"] == ("v3", "VCS_HEAD_REF")
-    _, github = from_ci_environment(
+    github = from_ci_environment(
         {
             "TASK_ID": "t",
             "TASKCLUSTER_ROOT_URL": "https://tc.example",
@@ -147,24 +158,24 @@ def test_taskcluster():
     assert github["commit"] == (SHA, "GITHUB_HEAD_SHA")
     assert github["source"][0] == "https://github.com/o/r"
     assert github["version"] == ("v4", "GITHUB_HEAD_TAG")
-    _, bare = from_ci_environment({"TASK_ID": "t", "TASKCLUSTER_ROOT_URL": "https://tc"})
+    bare = from_ci_environment({"TASK_ID": "t", "TASKCLUSTER_ROOT_URL": "https://tc"})
     assert set(bare) == {"build"}
     # TASK_ID alone is not enough to call it Taskcluster.
-    assert from_ci_environment({"TASK_ID": "t"}) == (None, {})
+    assert from_ci_environment({"TASK_ID": "t"}) == {}
 
 
 def test_overrides_win_and_missing_fields_get_defaults():
-    info = collect_version(
+    found = collect_version(
         overrides={"commit": None, "version": "custom"},
         environ={"CIRCLE_SHA1": SHA, "CIRCLE_TAG": "v1"},
         use_git=False,
     )
-    assert info.as_dict() == {"source": "", "version": "custom", "commit": SHA, "build": ""}
-    assert info.origins["version"] == "--version"
-    assert info.ci == "CircleCI"
+    assert values(found) == {"source": "", "version": "custom", "commit": SHA, "build": ""}
+    assert list(found) == ["source", "version", "commit", "build"]
+    assert found["version"][1] == "--version"
+    assert found["commit"][1] == "CIRCLE_SHA1"
     untagged = collect_version(environ={"CI_COMMIT_SHA": SHA}, use_git=False)
-    assert untagged.version == SHA
-    assert untagged.origins["version"] == "CI_COMMIT_SHA (no tag)"
+    assert untagged["version"] == (SHA, "CI_COMMIT_SHA (no tag)")
 
 
 def test_invalid_values_name_their_origin_and_never_show_credentials():
@@ -185,17 +196,19 @@ def test_invalid_values_name_their_origin_and_never_show_credentials():
 
 
 def test_no_commit_anywhere():
-    with pytest.raises(VersionObjectError, match="could not determine the commit: no CI variables"):
+    with pytest.raises(VersionObjectError) as info:
         collect_version(environ={}, use_git=False)
-    with pytest.raises(ValueError, match="unknown version fields: colour"):
-        collect_version(overrides={"colour": "red"}, environ={})
+    assert str(info.value) == (
+        "could not determine the commit: no CI variables found (looked for GitHub Actions"
+        " (GITHUB_SHA), CircleCI (CIRCLE_SHA1), GitLab CI (CI_COMMIT_SHA), Taskcluster"
+        " (TASK_ID + TASKCLUSTER_ROOT_URL))"
+    )
 
 
 @pytest.mark.parametrize(
     ("data", "problems"),
     [
         ({"source": "", "version": "v1", "commit": SHA[:7], "build": "", "extra": 1}, []),
-        ([], ["expected a JSON object with keys source, version, commit, build, got list"]),
         (
             {"source": "ftp://x", "version": " ", "commit": 1},
             [
@@ -251,27 +264,28 @@ def git_repo(tmp_path: Path) -> Path:
 
 def test_git_fallback(git_repo):
     head = git(git_repo, "rev-parse", "HEAD")
-    info = collect_version(environ={}, cwd=git_repo)
-    assert info.as_dict() == {
+    found = collect_version(environ={}, cwd=git_repo)
+    assert values(found) == {
         "source": "https://github.com/org/repo",
         "version": f"v1.0-1-g{head[:7]}",
         "commit": head,
         "build": "",
     }
-    assert info.ci is None
-    assert info.origins["source"] == "git remote get-url origin"
+    assert found["source"][1] == "git remote get-url origin"
 
 
 def test_git_fills_gaps_but_does_not_describe_another_commit(git_repo):
-    info = collect_version(environ={"CI_COMMIT_SHA": SHA}, cwd=git_repo)
-    assert info.commit == SHA
-    assert info.version == SHA  # HEAD is not SHA: "git describe" would mislabel it
-    assert info.source == "https://github.com/org/repo"
+    found = values(collect_version(environ={"CI_COMMIT_SHA": SHA}, cwd=git_repo))
+    assert found["commit"] == SHA
+    assert found["version"] == SHA  # HEAD is not SHA: "git describe" would mislabel it
+    assert found["source"] == "https://github.com/org/repo"
 
 
 def test_git_without_origin_and_not_a_repository(tmp_path, git_repo):
+    git(git_repo, "remote", "set-url", "origin", "/srv/git/repo.git")  # not browsable
+    assert collect_version(environ={}, cwd=git_repo)["source"] == ("", "not found")
     git(git_repo, "remote", "remove", "origin")
-    assert collect_version(environ={}, cwd=git_repo).source == ""
+    assert collect_version(environ={}, cwd=git_repo)["source"] == ("", "not found")
     with pytest.raises(VersionObjectError, match="git: fatal: not a git repository"):
         collect_version(environ={}, cwd=tmp_path)
 
@@ -294,7 +308,7 @@ def test_git_missing_silent_failure_and_timeout(tmp_path, monkeypatch):
     with pytest.raises(VersionObjectError, match="git: git exited with status 3"):
         collect_version(environ={}, cwd=tmp_path)
 
-    monkeypatch.setattr(version_sources, "_GIT_TIMEOUT", 0.2)
+    monkeypatch.setattr(version_object, "_GIT_TIMEOUT", 0.2)
     slow = tmp_path / "slow"
     slow.mkdir()
     monkeypatch.setenv("PATH", fake_git(slow, "exec /bin/sleep 5"))
@@ -305,5 +319,5 @@ def test_git_missing_silent_failure_and_timeout(tmp_path, monkeypatch):
 def test_git_describe_failure_falls_back_to_commit(tmp_path, monkeypatch):
     script = f'case "$1" in rev-parse) echo {SHA};; *) exit 1;; esac'
     monkeypatch.setenv("PATH", fake_git(tmp_path, script))
-    info = collect_version(environ={}, cwd=tmp_path)
-    assert (info.commit, info.version, info.source) == (SHA, SHA, "")
+    found = values(collect_version(environ={}, cwd=tmp_path))
+    assert (found["commit"], found["version"], found["source"]) == (SHA, SHA, "")

@@ -1,26 +1,21 @@
-"""``manage.py dockerflow_heartbeat``: the ``/__heartbeat__`` checks from a shell or a probe.
-
-Exit codes: 0 ok/info/warning (healthy), 1 error/critical (unhealthy), 2 usage or
-configuration error, 3 server unreachable or timed out (``--url``), 4 the server's
-answer is not a heartbeat response (``--url``).
-"""
+"""``manage.py dockerflow_heartbeat``: the ``/__heartbeat__`` checks from a shell or a probe."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-from dockerflow.checks import ERROR, CheckResults, level_to_text
+from dockerflow.checks import ERROR, level_to_text
+from dockerflow.cli import conventions as cli
 from dockerflow.cli import http_probe
-from dockerflow.django.management import cli
 
 DEFAULT_URL_TIMEOUT = 5.0
 
@@ -34,22 +29,14 @@ _EXIT_CODES = {
 
 def positive_seconds(value: str) -> float:
     """argparse type: a finite number of seconds > 0."""
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number of seconds (e.g. 5 or 0.5), got {value!r}"
-        )
-    return seconds
+    with contextlib.suppress(ValueError):
+        if math.isfinite(seconds := float(value)) and seconds > 0:
+            return seconds
+    raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
 
 
 def parse_check_paths(value: str) -> list[str]:
-    """The dotted paths in a comma-separated ``--checks`` value, each importable.
-
-    Raises ``CommandError`` (exit 2) naming the first path that cannot be used.
-    """
+    """The dotted paths in ``--checks`` (comma-separated), or exit 2 naming a bad one."""
     paths = [part.strip() for part in value.split(",") if part.strip()]
     if not paths:
         raise cli.command_error(
@@ -59,7 +46,7 @@ def parse_check_paths(value: str) -> list[str]:
         try:
             func = import_string(path)
         except Exception as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
+            reason = str(exc) or type(exc).__name__
             raise cli.command_error(
                 f"--checks: cannot import {path!r}: {reason}", cli.USAGE
             ) from exc
@@ -68,40 +55,24 @@ def parse_check_paths(value: str) -> list[str]:
     return paths
 
 
-@contextlib.contextmanager
-def _check_messages_not_logged() -> Iterator[None]:
-    # The command prints every message itself; logging them as well would repeat
-    # them, and interleave log lines with --json output when logs go to stdout.
-    messages_logger = logging.getLogger("dockerflow.checks.registry")
-    previous = messages_logger.disabled
-    messages_logger.disabled = True
-    try:
-        yield
-    finally:
-        messages_logger.disabled = previous
-
-
-def results_table(results: CheckResults) -> str:
-    """One row per check (one more per extra message): check, status, messages."""
+def results_table(document: dict[str, Any]) -> str:
+    """A heartbeat document's ``checks`` as a table: one row per check and message."""
+    # A remote server's document too, so shapes are not trusted.
+    details = document.get("details") if isinstance(document.get("details"), dict) else {}
     rows = []
-    for name, status in results.statuses.items():
-        # Also renders a remote server's document, so shapes are not trusted.
-        detail = results.details.get(name)
+    for name, status in document["checks"].items():
+        detail = details.get(name)
         messages = detail.get("messages") if isinstance(detail, dict) else None
-        if not isinstance(messages, dict):
-            messages = {}
-        lines = [f"{message_id}: {msg}" for message_id, msg in messages.items()] or [""]
-        rows.append([str(name), str(status), lines[0]])
-        rows.extend(["", "", line] for line in lines[1:])
+        lines = [f"{k}: {v}" for k, v in messages.items()] if isinstance(messages, dict) else []
+        lines = lines or [""]
+        rows += [[str(name), str(status), lines[0]], *(["", "", line] for line in lines[1:])]
     return cli.render_table(["CHECK", "STATUS", "MESSAGES"], rows)
 
 
 class Command(BaseCommand):
     help = (
-        "Run the /__heartbeat__ checks (DOCKERFLOW_CHECKS) in this process and report them; "
-        "or, with --url, ask a running server. Exit codes: 0 healthy (ok/info/warning), "
-        "1 unhealthy (error/critical, or HTTP 5xx), 2 usage or configuration error, "
-        "3 server unreachable or timed out, 4 not a heartbeat response."
+        "Run the /__heartbeat__ checks here, or ask a running server (--url). Exit codes: "
+        "0 healthy, 1 unhealthy, 2 usage error, 3 unreachable, 4 not a heartbeat response."
     )
     # The checks run are exactly the heartbeat's; Django's system checks would
     # add a slow, unrelated pass (and need valid settings for --url).
@@ -110,22 +81,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
         parser.add_argument(
-            "--checks",
-            metavar="PATH[,PATH...]",
-            help="Run only these checks (comma-separated dotted paths) instead of "
-            "DOCKERFLOW_CHECKS.",
+            "--checks", metavar="PATH[,PATH...]", help="Run these checks, not DOCKERFLOW_CHECKS."
         )
         parser.add_argument(
             "--url",
-            help="Poll a running server instead: a base URL (http://127.0.0.1:8000, "
-            "/__heartbeat__ is appended to its path) or the full endpoint URL. "
-            "http:// is assumed when no scheme is given. Redirects are not followed.",
+            help="Poll a running server instead: its base URL (http://127.0.0.1:8000) or the "
+            "endpoint's. Redirects are not followed.",
         )
-        parser.add_argument(
-            "--lb",
-            action="store_true",
-            help="With --url: poll /__lbheartbeat__ (is the process serving?) instead.",
-        )
+        parser.add_argument("--lb", action="store_true", help="With --url: poll /__lbheartbeat__.")
         parser.add_argument(
             "--timeout",
             type=positive_seconds,
@@ -135,14 +98,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["url"] is not None:
-            if options["checks"] is not None:
-                raise cli.command_error("--checks cannot be used with --url", cli.USAGE)
-            self._probe(options)
-        else:
-            if options["lb"]:
-                raise cli.command_error("--lb needs --url", cli.USAGE)
-            self._run_in_process(options)
+        if options["url"] is not None and options["checks"] is not None:
+            raise cli.command_error("--checks cannot be used with --url", cli.USAGE)
+        if options["url"] is None and options["lb"]:
+            raise cli.command_error("--lb needs --url", cli.USAGE)
+        with cli.logs_to_stderr(options["json"]):
+            if options["url"] is None:
+                self._run_in_process(options)
+            else:
+                self._probe(options)
 
     def _run_in_process(self, options: dict[str, Any]) -> None:
         paths = None if options["checks"] is None else parse_check_paths(options["checks"])
@@ -150,18 +114,21 @@ class Command(BaseCommand):
         # the project's checks cannot be imported.
         from dockerflow.django.heartbeat import run_heartbeat
 
+        # The command prints every message itself; logging them too would repeat them.
+        messages_logger = logging.getLogger("dockerflow.checks.registry")
+        was_disabled, messages_logger.disabled = messages_logger.disabled, True
         try:
-            with _check_messages_not_logged():
-                results = run_heartbeat(paths, options["timeout"], sender=Command)
+            results = run_heartbeat(paths, options["timeout"], sender=Command)
         except ImproperlyConfigured as exc:
             raise cli.command_error(f"cannot run the heartbeat: {exc}", cli.USAGE) from exc
+        finally:
+            messages_logger.disabled = was_disabled
         status = level_to_text(results.level)
+        payload = {"status": status, "checks": results.statuses, "details": results.details}
         if options["json"]:
-            payload = {"status": status, "checks": results.statuses, "details": results.details}
             self.stdout.write(cli.to_json(payload))
         else:
-            self.stdout.write(results_table(results))
-            self.stdout.write(f"\nstatus: {status}")
+            self.stdout.write(f"{results_table(payload)}\n\nstatus: {status}")
         if results.level >= ERROR:
             raise cli.command_error(f"heartbeat status is {status}", cli.FAILED)
 
@@ -172,18 +139,14 @@ class Command(BaseCommand):
         except http_probe.ProbeURLError as exc:
             raise cli.command_error(str(exc), cli.USAGE) from exc
         if options["json"]:
-            self.stdout.write(cli.to_json(result.as_dict()))
+            self.stdout.write(cli.to_json(dataclasses.asdict(result)))
         else:
-            summary = f"{result.outcome}: GET {result.url}"
-            if result.http_status is not None:
-                summary += f" -> HTTP {result.http_status}"
-            self.stdout.write(f"{summary} ({result.elapsed * 1000:.0f} ms)")
-            document = result.document or {}
-            if isinstance(document.get("checks"), dict):
-                remote = CheckResults(
-                    details=document.get("details") or {}, statuses=document["checks"], level=0
-                )
-                self.stdout.write(results_table(remote))
+            code = "" if result.http_status is None else f" -> HTTP {result.http_status}"
+            self.stdout.write(
+                f"{result.outcome}: GET {result.url}{code} ({result.elapsed_ms:.0f} ms)"
+            )
+            if isinstance((result.response or {}).get("checks"), dict):
+                self.stdout.write(results_table(result.response))
         if result.outcome != http_probe.HEALTHY:
             raise cli.command_error(
                 f"{result.outcome}: {result.url}: {result.error}", _EXIT_CODES[result.outcome]
