@@ -17,6 +17,8 @@ from pathlib import Path
 
 from decouple import RepositoryEnv
 
+from dockerflow.version import UnusableFile, read_small_file
+
 from dockerflow_settings.errors import Problem
 from dockerflow_settings.parsing import is_unset
 
@@ -25,29 +27,6 @@ DOTENV = ".env"
 DOTENV_NAME = ".env"
 #: Secret files larger than this are refused (a key, a URL or a DSN is far smaller).
 MAX_SECRET_FILE_BYTES = 64 * 1024
-
-
-class UnusableFile(ValueError):  # until dockerflow.version's reader is merged
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path} {reason}")
-        self.path, self.reason = path, reason
-
-
-def read_small_file(path: str, max_bytes: int) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise UnusableFile(path, f"cannot be read ({exc.strerror})") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise UnusableFile(path, "is not a regular file")
-    with open(fd, "rb") as file:
-        raw = file.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise UnusableFile(path, f"is larger than {max_bytes} bytes")
-    return raw
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with conventions.logs_to_stderr(options["json"]):
+            self._list(as_json=options["json"])
+
+    def _list(self, *, as_json: bool) -> None:
         entries = report()
         if entries is None:
             raise conventions.command_error(
@@ -46,7 +50,7 @@ class Command(BaseCommand):
                 "DockerflowConfiguration mixin or configure(globals()) call)",
                 conventions.USAGE,
             )
-        if options["json"]:
+        if as_json:
             rows = [
                 {"name": e.name, "env_var": e.env_var, "value": e.value, "source": e.source,
                  "origin": e.origin}
