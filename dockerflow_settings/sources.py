@@ -18,7 +18,6 @@ from pathlib import Path
 from decouple import RepositoryEnv
 
 from dockerflow.version import UnusableFile, read_small_file
-
 from dockerflow_settings.errors import Problem
 from dockerflow_settings.parsing import is_unset
 
