@@ -41,29 +41,6 @@ class Problem(str):
         return self
 
 
-class IgnoredVariable(str):
-    """A variable that is set but has no effect, because a plain value fixes its setting.
-
-    Not an error (the project chose to fix it), but worth a warning: an operator who
-    sets ``DJANGO_DEBUG=true`` expects it to do something.
-    """
-
-    variable: str
-    origin: str
-    fixed_by: str
-
-    def __new__(cls, variable: str, *, origin: str, fixed_by: str, setting: str) -> IgnoredVariable:
-        text = (
-            f"{variable} is set ({origin}) but ignored: {fixed_by} fixes {setting}; remove "
-            f"{fixed_by} to let the variable set it, or unset {variable}"
-        )
-        self = super().__new__(cls, text)
-        self.variable = variable
-        self.origin = origin
-        self.fixed_by = fixed_by
-        return self
-
-
 class ConfigurationError(ValueError):
     """Raised once at startup with every :class:`Problem` found (``.problems``).
 

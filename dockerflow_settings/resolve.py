@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dockerflow_settings import table
-from dockerflow_settings.errors import IgnoredVariable, Problem, raise_configuration_error
+from dockerflow_settings.errors import Problem, raise_configuration_error
 from dockerflow_settings.merging import MergeError
 from dockerflow_settings.parsing import ParseError
 from dockerflow_settings.sources import DOTENV_NAME, FoundVariable, Sources
@@ -150,7 +150,9 @@ class _Resolver:
         self.entries: list[Entry] = []
         self.problems: list[Problem] = []
         self.server_problems: list[Problem] = []
-        self.ignored: list[IgnoredVariable] = []
+        #: Variables set to no effect: not an error (the project chose to fix the setting),
+        #: but an operator who sets DJANGO_DEBUG expects it to do something.
+        self.ignored: list[str] = []
 
     def resolve_one(self, setting: table.Setting, ctx: table.Context) -> Any:
         value, source, origin = self._find(setting, ctx)
@@ -209,12 +211,9 @@ class _Resolver:
             if found is not None:
                 origin += f" (fixed: {variable} is ignored)"
                 self.ignored.append(
-                    IgnoredVariable(
-                        variable,
-                        origin=found.origin,
-                        fixed_by=attribute.origin,
-                        setting=setting.name,
-                    )
+                    f"{variable} is set ({found.origin}) but ignored: {attribute.origin} fixes "
+                    f"{setting.name}; remove {attribute.origin} to let the variable set it, or "
+                    f"unset {variable}"
                 )
         return origin
 

@@ -524,9 +524,9 @@ def test_a_plain_attribute_records_each_variable_it_ignores():
     attributes = {"SECRET_KEY": Attribute("k" * 60, "Prod.SECRET_KEY")}
     resolution = run(attributes, {"DJANGO_SECRET_KEY": "x", "DJANGO_SECRET_KEY_FILE": "/nope"})
     assert resolution.problems == []  # a weak or unreadable value that is ignored is no problem
-    assert [(i.variable, i.fixed_by) for i in resolution.warnings] == [
-        ("DJANGO_SECRET_KEY", "Prod.SECRET_KEY"),
-        ("DJANGO_SECRET_KEY_FILE", "Prod.SECRET_KEY"),
+    assert [w.split(" is set")[0] for w in resolution.warnings] == [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_SECRET_KEY_FILE",
     ]
     assert resolution.warnings[0] == (
         "DJANGO_SECRET_KEY is set (environment variable DJANGO_SECRET_KEY) but ignored: "
