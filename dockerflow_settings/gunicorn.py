@@ -40,7 +40,7 @@ LOGGER_NAME = "gunicorn"
 # Not __name__: that is "__main__" when run with -m.
 _RECORD_NAME = "dockerflow_settings.gunicorn"
 #: gunicorn's ``worker_class`` for each choice of ``DJANGO_SERVER_WORKER_CLASS``.
-WORKER_CLASSES = {"sync": "sync", "uvicorn": "dockerflow_settings.uvicorn.UvicornWorker"}
+WORKER_CLASSES = {"sync": "sync", "uvicorn": "dockerflow_settings.uvicorn_worker.UvicornWorker"}
 
 
 def usable_cpu_count() -> int:

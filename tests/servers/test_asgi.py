@@ -262,7 +262,7 @@ def test_every_line_is_mozlog_and_sigterm_stops_cleanly(server: ServerProcess) -
     assert not any("lifespan" in m for m in messages)
     if setup == "gunicorn-uvicorn":
         assert {r["Logger"] for r in records if r["Type"].startswith("uvicorn.")} == {"gunicorn"}
-        assert "Using worker: dockerflow_settings.uvicorn.UvicornWorker" in messages
+        assert "Using worker: dockerflow_settings.uvicorn_worker.UvicornWorker" in messages
         assert sum(m.startswith("Booting worker with pid") for m in messages) == 2
         assert f"Listening at: http://0.0.0.0:{server.port} ({server.process.pid})" in messages
         assert messages[-1] == "Shutting down: Master"

@@ -106,7 +106,7 @@ def test_read_worker_count_rejects(value: str) -> None:
         ({"DJANGO_SERVER_WORKER_CLASS": "sync"}, "sync"),
         pytest.param(
             {"DJANGO_SERVER_WORKER_CLASS": " Uvicorn "},
-            "dockerflow_settings.uvicorn.UvicornWorker",
+            "dockerflow_settings.uvicorn_worker.UvicornWorker",
             marks=pytest.mark.asgi,  # needs uvicorn-worker installed
         ),
     ],
@@ -278,7 +278,7 @@ def test_defaults_as_gunicorn_sees_them(command: list[str]) -> None:
 def test_worker_class_from_the_environment_and_k_wins(command: list[str]) -> None:
     uvicorn = {"DJANGO_SERVER_WORKER_CLASS": "uvicorn"}
     settings = print_config(command, uvicorn)
-    assert settings["worker_class"] == "dockerflow_settings.uvicorn.UvicornWorker"
+    assert settings["worker_class"] == "dockerflow_settings.uvicorn_worker.UvicornWorker"
     assert print_config([*command, "-k", "sync"], uvicorn)["worker_class"] == "sync"
     in_cmd_args = {**uvicorn, "GUNICORN_CMD_ARGS": "--worker-class sync"}
     assert print_config(command, in_cmd_args)["worker_class"] == "sync"
