@@ -1,4 +1,4 @@
-"""uvicorn: the log config file and the gunicorn worker class."""
+"""uvicorn: the log config file, Django's LOGGING taking over, and the gunicorn worker class."""
 
 from __future__ import annotations
 
@@ -105,6 +105,23 @@ def test_log_config_writes_uvicorn_lines_as_mozlog(
     record = parse_mozlog(line)
     assert (record["Type"], record["Logger"]) == ("uvicorn.error", "uvicorn")
     assert record["Fields"] == {"msg": "Started server process [42]"}
+
+
+def test_django_logging_takes_over_uvicorns_loggers(
+    loggers: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What plain uvicorn does: its own logging first, then the application's LOGGING.
+    from uvicorn.config import LOGGING_CONFIG
+
+    logging.config.dictConfig(LOGGING_CONFIG)
+    logging.config.dictConfig(build_logging(CONTEXT))
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+    logging.getLogger("uvicorn.access").info("127.0.0.1 - GET / 200")
+    assert not logging.getLogger("uvicorn.access").hasHandlers()  # uvicorn skips the work
+    (line,) = capsys.readouterr().out.splitlines()
+    record = parse_mozlog(line)
+    assert (record["Type"], record["Logger"]) == ("uvicorn.error", "svc")
+    assert record["Fields"]["msg"] == "Started server process [42]"
 
 
 def test_worker_class() -> None:
