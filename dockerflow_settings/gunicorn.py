@@ -2,7 +2,7 @@
 
     gunicorn -c python:dockerflow_settings.gunicorn myproject.wsgi
 
-or through the launcher, which also checks the variables first::
+or through the launcher, which also checks the variables and the application first::
 
     python -m dockerflow_settings.gunicorn myproject.wsgi [more gunicorn options]
 
@@ -20,11 +20,14 @@ something, write your own configuration module that starts with
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from asgiref.sync import iscoroutinefunction
 
 from dockerflow.logging import MozlogFormatter
 from dockerflow_settings import gunicorn_drain
@@ -33,7 +36,7 @@ from dockerflow_settings.table import BadVariable, read_variable
 #: Cap of the default worker count: CPU counts seen inside containers are often the
 #: host's, and 2 * 64 + 1 Django processes would exhaust a container's memory.
 MAX_DEFAULT_WORKERS = 8
-#: Exit status for a bad environment variable (2: a usage/configuration error).
+#: Exit status of the launcher's refusals (2: a usage/configuration error).
 EXIT_BAD_ENVIRONMENT = 2
 #: The mozlog ``Logger`` field of gunicorn's own records.
 LOGGER_NAME = "gunicorn"
@@ -41,6 +44,9 @@ LOGGER_NAME = "gunicorn"
 _RECORD_NAME = "dockerflow_settings.gunicorn"
 #: gunicorn's ``worker_class`` for each choice of ``DJANGO_SERVER_WORKER_CLASS``.
 WORKER_CLASSES = {"sync": "sync", "uvicorn": "dockerflow_settings.uvicorn_worker.UvicornWorker"}
+# The modules of the worker classes that serve ASGI: gunicorn's own and uvicorn's.
+_ASGI_WORKER_MODULES = ("gunicorn.workers.gasgi.", "uvicorn_worker.", "uvicorn.")
+_CONFIG_ARGS = ("-c", "python:dockerflow_settings.gunicorn")
 
 
 def usable_cpu_count() -> int:
@@ -73,6 +79,31 @@ def read_worker_class(environ: Mapping[str, str]) -> str:
     return WORKER_CLASSES[choice]
 
 
+def application_problem(uri: str, application: Any, worker_class: type) -> str | None:
+    """Why ``worker_class`` cannot serve ``application`` (loaded from ``uri``), or None.
+
+    The application is ASGI when it or its ``__call__`` is a coroutine function (uvicorn's
+    own test); a class is left alone (an ASGI 2 application is one).
+    """
+    asgi_worker = any(
+        f"{cls.__module__}.".startswith(_ASGI_WORKER_MODULES) for cls in worker_class.__mro__
+    )
+    call = getattr(application, "__call__", None)  # noqa: B004 -- the method, not callable()
+    asgi = iscoroutinefunction(application) or iscoroutinefunction(call)
+    if inspect.isclass(application) or asgi == asgi_worker:
+        return None
+    name = f"{worker_class.__module__}.{worker_class.__qualname__}"
+    if asgi:
+        return (
+            f"{uri} is an ASGI application and the worker class {name} serves WSGI only: "
+            "serve the WSGI one (myproject.wsgi), or set DJANGO_SERVER_WORKER_CLASS=uvicorn"
+        )
+    return (
+        f"{uri} is a WSGI application and the worker class {name} serves ASGI only: serve "
+        "the ASGI one (myproject.asgi:application), or set DJANGO_SERVER_WORKER_CLASS=sync"
+    )
+
+
 def bad_environment_exit(message: str) -> SystemExit:
     """Write ``message`` as one mozlog line on stderr; the exit to raise."""
     record = logging.LogRecord(_RECORD_NAME, logging.CRITICAL, __file__, 0, message, None, None)
@@ -91,14 +122,39 @@ def when_ready(server: Any) -> None:
     gunicorn_drain.install(os.environ)
 
 
+def post_worker_init(worker: Any) -> None:
+    """Stop the server if the worker's class cannot serve the application it loaded."""
+    problem = application_problem(worker.app.app_uri, worker.wsgi, type(worker))
+    if problem:
+        from gunicorn.arbiter import Arbiter
+
+        worker.log.critical(problem)
+        sys.exit(Arbiter.APP_LOAD_ERROR)  # the master stops: "App failed to load."
+
+
+def _launch_problem(argv: list[str]) -> str | None:
+    # The application and worker class as gunicorn will load them from this command line.
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    saved, sys.argv = sys.argv, argv
+    try:
+        server = WSGIApplication(prog="gunicorn")
+        application, worker_class = server.load(), server.cfg.worker_class
+    except Exception:
+        return None  # gunicorn itself reports why it cannot load them, as it always did
+    finally:
+        sys.argv = saved
+    return application_problem(server.app_uri, application, worker_class)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m dockerflow_settings.gunicorn ARGS``: run gunicorn with this configuration.
 
     Checks ``PORT``, ``WEB_CONCURRENCY`` and ``DJANGO_SERVER_WORKER_CLASS`` and removes the
     first two when empty (gunicorn reads ``WEB_CONCURRENCY`` with ``int()`` when it is
-    imported), then replaces this process with
-    ``python -m gunicorn -c python:dockerflow_settings.gunicorn ARGS``, so signals reach
-    gunicorn's master directly.
+    imported), refuses an application its worker class cannot serve, then replaces this
+    process with ``python -m gunicorn -c python:dockerflow_settings.gunicorn ARGS``, so
+    signals reach gunicorn's master directly.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -110,8 +166,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in ("PORT", "WEB_CONCURRENCY"):
         if not os.environ.get(name, "set").strip():
             del os.environ[name]
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:dockerflow_settings.gunicorn"]
-    os.execv(sys.executable, [*command, *args])
+    command = ["gunicorn", *_CONFIG_ARGS, *args]
+    problem = _launch_problem(command)
+    if problem:
+        raise bad_environment_exit(problem)
+    os.execv(sys.executable, [sys.executable, "-m", *command])
 
 
 try:

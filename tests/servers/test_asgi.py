@@ -7,8 +7,8 @@ Two setups, as docs/deployment.rst documents them, and a third:
     processes, serving ``dockerflow_settings.asgi:application`` (settings from the
     environment);
 ``gunicorn-uvicorn``
-    the gunicorn launcher with ``DJANGO_SERVER_WORKER_CLASS=uvicorn`` serving
-    ``example.asgi:application``;
+    the example image's ``bin/run.sh web`` with ``DJANGO_SERVER_WORKER_CLASS=uvicorn``:
+    the gunicorn launcher serving ``example.asgi:application``;
 ``uvicorn-async-chain``
     the same ``uvicorn`` command serving ``tests.servers.asgi_app``, the example's views
     behind async-capable middleware only. In the first two WhiteNoise's sync-only
@@ -22,6 +22,7 @@ because the example's ``LOGGING`` takes over uvicorn's loggers.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import sys
@@ -79,7 +80,7 @@ def command(setup: str, port: int) -> list[str]:
             "--no-access-log", "--lifespan", "off", "--log-config", str(LOG_CONFIG_FILE),
             APPLICATIONS[setup],
         ]  # fmt: skip
-    return [sys.executable, "-m", "dockerflow_settings.gunicorn", "example.asgi:application"]
+    return [str(EXAMPLE_DIR / "bin" / "run.sh"), "web"]
 
 
 @contextlib.contextmanager
@@ -94,6 +95,8 @@ def running(
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "DJANGO_SERVER_WORKER_CLASS": "uvicorn",
+        # bin/run.sh runs `python`: this one.
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ["PATH"])),
         **(extra or {}),
     }
     server = ServerProcess(
