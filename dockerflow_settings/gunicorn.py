@@ -19,6 +19,7 @@ something, write your own configuration module that starts with
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import inspect
 import logging
@@ -132,6 +133,23 @@ def post_worker_init(worker: Any) -> None:
         sys.exit(Arbiter.APP_LOAD_ERROR)  # the master stops: "App failed to load."
 
 
+def _gunicorn_script() -> str:
+    # USR2 makes gunicorn re-run its master's command line. Under `python -m gunicorn`
+    # that runs gunicorn/__main__.py as a script, whose directory then hides the standard
+    # library's `http` from the new master; the console script's directory hides nothing.
+    try:
+        files = importlib.metadata.files("gunicorn") or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    for file in files:
+        if file.name == "gunicorn" and file.parent.name == "bin":
+            return os.path.abspath(file.locate())
+    raise bad_environment_exit(
+        "gunicorn is not installed (no gunicorn script): "
+        'pip install "dockerflow-settings[gunicorn]"'
+    )
+
+
 def _launch_problem(argv: list[str]) -> str | None:
     # The application and worker class as gunicorn will load them from this command line.
     from gunicorn.app.wsgiapp import WSGIApplication
@@ -153,8 +171,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     Checks ``PORT``, ``WEB_CONCURRENCY`` and ``DJANGO_SERVER_WORKER_CLASS`` and removes the
     first two when empty (gunicorn reads ``WEB_CONCURRENCY`` with ``int()`` when it is
     imported), refuses an application its worker class cannot serve, then replaces this
-    process with ``python -m gunicorn -c python:dockerflow_settings.gunicorn ARGS``, so
-    signals reach gunicorn's master directly.
+    process with gunicorn's ``gunicorn`` script, run by this Python with this
+    configuration and ``ARGS``: signals reach gunicorn's master directly, and ``USR2``
+    re-executes it cleanly.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -166,11 +185,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in ("PORT", "WEB_CONCURRENCY"):
         if not os.environ.get(name, "set").strip():
             del os.environ[name]
-    command = ["gunicorn", *_CONFIG_ARGS, *args]
+    command = [_gunicorn_script(), *_CONFIG_ARGS, *args]
     problem = _launch_problem(command)
     if problem:
         raise bad_environment_exit(problem)
-    os.execv(sys.executable, [sys.executable, "-m", *command])
+    os.execv(sys.executable, [sys.executable, *command])
 
 
 try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import re
@@ -38,6 +39,13 @@ TINY_APP = "tests.servers.wsgi_app"
 TINY_ASGI_APP = "tests.servers.tiny_asgi:application"
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:dockerflow_settings.gunicorn"]
 LAUNCHER = [sys.executable, "-m", "dockerflow_settings.gunicorn"]
+# What the launcher execs: gunicorn's script (not -m gunicorn, see test_reexec.py).
+LAUNCHED = [
+    sys.executable,
+    str(Path(sys.executable).with_name("gunicorn")),
+    "-c",
+    "python:dockerflow_settings.gunicorn",
+]
 
 ORIGINAL_SHOWWARNING = warnings.showwarning
 
@@ -195,7 +203,7 @@ def test_bad_environment_exit_writes_one_mozlog_line_to_stderr(
     assert record["Fields"]["msg"] == "PORT='x' is not valid"
 
 
-def test_main_removes_empty_variables_and_execs_gunicorn(
+def test_main_removes_empty_variables_and_execs_gunicorns_script(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = []
@@ -206,7 +214,7 @@ def test_main_removes_empty_variables_and_execs_gunicorn(
     config.main(["--workers", "1", "app.wsgi"])
     ((path, argv, environ),) = calls
     assert path == sys.executable
-    assert argv == [*GUNICORN, "--workers", "1", "app.wsgi"]
+    assert argv == [*LAUNCHED, "--workers", "1", "app.wsgi"]
     assert "PORT" not in environ
     assert "WEB_CONCURRENCY" not in environ
 
@@ -216,6 +224,23 @@ def test_main_removes_empty_variables_and_execs_gunicorn(
     assert calls[1][1][-1] == "other.wsgi"
     assert calls[1][2]["PORT"] == "9000"
     assert sys.argv == ["gunicorn.py", "other.wsgi"]  # put back after gunicorn parsed it
+
+
+def test_main_without_gunicorn_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def not_installed(name: str) -> None:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "files", not_installed)
+    with pytest.raises(SystemExit) as caught:
+        config.main(["app.wsgi"])
+    assert caught.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert parse_mozlog(line)["Fields"]["msg"] == (
+        "gunicorn is not installed (no gunicorn script): "
+        'pip install "dockerflow-settings[gunicorn]"'
+    )
 
 
 def test_main_rejects_bad_values(
@@ -254,7 +279,7 @@ def test_run_as_main_launches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "execv", lambda *args: calls.append(args))
     monkeypatch.setattr(sys, "argv", ["gunicorn.py", "app.wsgi"])
     runpy.run_path(config.__file__, run_name="__main__")
-    assert calls[0][1] == [*GUNICORN, "app.wsgi"]
+    assert calls[0][1] == [*LAUNCHED, "app.wsgi"]
 
 
 # --- the application and the worker class -------------------------------------------------
