@@ -18,8 +18,8 @@ import pytest
 
 from dockerflow.logging import MozlogHandler
 from dockerflow_settings import uvicorn as asgi_config
-from dockerflow_settings.context import Context
 from dockerflow_settings.django_logging import build_logging
+from dockerflow_settings.table import Context
 from tests.servers.process import parse_mozlog, run_quick, server_env
 from tests.services import services_required
 
