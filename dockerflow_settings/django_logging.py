@@ -8,7 +8,11 @@ if TYPE_CHECKING:
     from dockerflow_settings.table import Context
 
 TEXT_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-LOGGER_NAMES = ("request.summary", "dockerflow", "django")
+# uvicorn configures its loggers before it imports the application, which then takes them
+# over: naming "uvicorn" resets its child "uvicorn.error" to propagate to it. Naming
+# "uvicorn.error" would also empty the handler list that gunicorn's uvicorn worker shares
+# between it and gunicorn's error log.
+LOGGER_NAMES = ("request.summary", "dockerflow", "django", "uvicorn")
 
 
 def build_logging(ctx: Context) -> dict[str, Any]:
@@ -35,6 +39,10 @@ def build_logging(ctx: Context) -> dict[str, Any]:
                 "filters": ["request_id"],
             }
         },
-        "loggers": {name: dict(logger) for name in LOGGER_NAMES},
+        "loggers": {
+            **{name: dict(logger) for name in LOGGER_NAMES},
+            # request.summary is the access log.
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
         "root": {"handlers": ["console"], "level": level},
     }

@@ -1,97 +1,53 @@
-"""gunicorn configuration for a Dockerflow service.
-
-Use it as a configuration module::
+"""gunicorn configuration for a Dockerflow service (docs/deployment.rst says why each value)::
 
     gunicorn -c python:dockerflow_settings.gunicorn myproject.wsgi
 
-or through the launcher, which also accepts an empty ``PORT=``/``WEB_CONCURRENCY=``
-(gunicorn itself crashes on an empty or non-numeric ``WEB_CONCURRENCY`` before any
-configuration module is read)::
+or through the launcher, which also checks the variables and the application first::
 
     python -m dockerflow_settings.gunicorn myproject.wsgi [more gunicorn options]
 
-Environment (an empty value means unset):
-
-``PORT``
-    Bind ``0.0.0.0:$PORT``; default 8000. A bind given on the command line or in
-    ``GUNICORN_CMD_ARGS`` wins, as gunicorn documents.
-``WEB_CONCURRENCY``
-    Number of worker processes; default ``2 * CPUs + 1``, at most
-    :data:`MAX_DEFAULT_WORKERS` (CPUs: those this process may run on).
-``DJANGO_SERVER_WORKER_CLASS``
-    ``sync`` (default) or ``uvicorn``: gunicorn's worker class, :data:`WORKER_CLASSES`
-    (``uvicorn`` serves the ASGI application, ``myproject.asgi:application``). A ``-k``
-    on the command line or in ``GUNICORN_CMD_ARGS`` wins.
-``DJANGO_DOCKERFLOW_DRAIN_SECONDS``
-    Seconds to keep serving after ``SIGTERM``, with ``/__lbheartbeat__`` answering 503,
-    before the graceful shutdown; default 0 (none). See
-    :mod:`dockerflow_settings.gunicorn_drain`.
-
-Bounds and defaults are those of the rows of ``dockerflow_settings.table``.
-
-The access log is off (the Dockerflow middleware logs one ``request.summary``
-record per request instead) and gunicorn's own log is mozlog JSON on stdout. The
-control socket (gunicorn >= 25.1) is disabled: containers share no runtime
-directory with anyone who would use it. A bad value stops the process at startup
-with exit code 2 and one mozlog line on stderr naming the variable.
-
-To change something, write your own configuration module that starts with
+It binds ``0.0.0.0:$PORT`` (default 8000), runs ``WEB_CONCURRENCY`` workers (default
+``2 * CPUs + 1``, at most :data:`MAX_DEFAULT_WORKERS`) of the class
+``DJANGO_SERVER_WORKER_CLASS`` names (:data:`WORKER_CLASSES`), drains on ``SIGTERM``
+(``DJANGO_DOCKERFLOW_DRAIN_SECONDS``, :mod:`dockerflow_settings.gunicorn_drain`), writes
+its own log as mozlog on stdout and no access log. A bind, worker count or worker class
+on the command line or in ``GUNICORN_CMD_ARGS`` wins. A bad value stops the process at
+startup with exit status 2 and one mozlog line on stderr naming the variable. To change
+something, write your own configuration module that starts with
 ``from dockerflow_settings.gunicorn import *``.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
+import inspect
 import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
+
 from dockerflow.logging import MozlogFormatter
-from dockerflow_settings import gunicorn_drain, parsing, table
+from dockerflow_settings import gunicorn_drain
+from dockerflow_settings.table import BadVariable, read_variable
 
 #: Cap of the default worker count: CPU counts seen inside containers are often the
 #: host's, and 2 * 64 + 1 Django processes would exhaust a container's memory.
 MAX_DEFAULT_WORKERS = 8
-#: Exit status for a bad environment variable (2: a usage/configuration error).
+#: Exit status of the launcher's refusals (2: a usage/configuration error).
 EXIT_BAD_ENVIRONMENT = 2
 #: The mozlog ``Logger`` field of gunicorn's own records.
 LOGGER_NAME = "gunicorn"
 # Not __name__: that is "__main__" when run with -m.
 _RECORD_NAME = "dockerflow_settings.gunicorn"
-
-
 #: gunicorn's ``worker_class`` for each choice of ``DJANGO_SERVER_WORKER_CLASS``.
-WORKER_CLASSES = {"sync": "sync", "uvicorn": "dockerflow_settings.uvicorn.UvicornWorker"}
-# What the server rows' defaults are computed from: none of them depends on it.
-_SERVER_CONTEXT = table.Context(debug=False, base_dir=Path(), project="", testing=False, values={})
-DEFAULT_PORT: int = table.read_variable("PORT", {})
-
-
-class EnvironmentValueError(ValueError):
-    """An environment variable this configuration reads has a value it cannot use."""
-
-
-def _read(environ: Mapping[str, str], name: str) -> Any:
-    """The value of table row ``name`` from ``environ``, parsed by the row; the row's
-    default when unset (absent, empty or blank)."""
-    row = table.BY_NAME[name]
-    value = environ.get(row.env_var)  # type: ignore[arg-type]
-    if parsing.is_unset(value):
-        return row.default_for(_SERVER_CONTEXT)
-    try:
-        return row.parse(value)  # type: ignore[misc]
-    except parsing.ParseError as exc:
-        raise EnvironmentValueError(
-            f"{row.env_var}={value!r} is not valid: expected {exc}"
-        ) from None
-
-
-def read_port(environ: Mapping[str, str]) -> int:
-    """The port from ``PORT`` (default :data:`DEFAULT_PORT`)."""
-    return _read(environ, "PORT")
+WORKER_CLASSES = {"sync": "sync", "uvicorn": "dockerflow_settings.uvicorn_worker.UvicornWorker"}
+# The modules of the worker classes that serve ASGI: gunicorn's own and uvicorn's.
+_ASGI_WORKER_MODULES = ("gunicorn.workers.gasgi.", "uvicorn_worker.", "uvicorn.")
+_CONFIG_ARGS = ("-c", "python:dockerflow_settings.gunicorn")
 
 
 def usable_cpu_count() -> int:
@@ -108,42 +64,45 @@ def default_worker_count(cpus: int) -> int:
 
 def read_worker_count(environ: Mapping[str, str], cpus: int) -> int:
     """The worker count from ``WEB_CONCURRENCY`` (default :func:`default_worker_count`)."""
-    workers = _read(environ, "WEB_CONCURRENCY")
+    workers = read_variable("WEB_CONCURRENCY", environ)
     return default_worker_count(cpus) if workers is None else workers
 
 
 def read_worker_class(environ: Mapping[str, str]) -> str:
     """gunicorn's worker class from ``DJANGO_SERVER_WORKER_CLASS`` (default ``sync``)."""
-    choice = _read(environ, "SERVER_WORKER_CLASS")
+    choice = read_variable("SERVER_WORKER_CLASS", environ)
     # Checked here, without importing it: gunicorn would only print a traceback.
     if choice == "uvicorn" and importlib.util.find_spec("uvicorn_worker") is None:
-        raise EnvironmentValueError(
-            f"{table.BY_NAME['SERVER_WORKER_CLASS'].env_var}={choice!r} needs uvicorn and "
-            'uvicorn-worker, which are not installed: pip install "dockerflow-settings[asgi]"'
+        raise BadVariable(
+            "DJANGO_SERVER_WORKER_CLASS='uvicorn' needs uvicorn and uvicorn-worker, which are "
+            'not installed: pip install "dockerflow-settings[asgi]"'
         )
     return WORKER_CLASSES[choice]
 
 
-def logging_config(logger_name: str = LOGGER_NAME) -> dict[str, Any]:
-    """gunicorn's ``logconfig_dict``: its error log and the root logger as mozlog on stdout.
+def application_problem(uri: str, application: Any, worker_class: type) -> str | None:
+    """Why ``worker_class`` cannot serve ``application`` (loaded from ``uri``), or None.
 
-    The gunicorn loggers don't propagate, so an application that also logs the root
-    logger to stdout doesn't print gunicorn's records twice. Their level is left to
-    gunicorn's ``--log-level``.
+    The application is ASGI when it or its ``__call__`` is a coroutine function (uvicorn's
+    own test); a class is left alone (an ASGI 2 application is one).
     """
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {},
-        "handlers": {
-            "mozlog": {"class": "dockerflow.logging.MozlogHandler", "name": logger_name},
-        },
-        "root": {"level": "INFO", "handlers": ["mozlog"]},
-        "loggers": {
-            "gunicorn.error": {"handlers": ["mozlog"], "propagate": False},
-            "gunicorn.access": {"handlers": [], "propagate": False},
-        },
-    }
+    asgi_worker = any(
+        f"{cls.__module__}.".startswith(_ASGI_WORKER_MODULES) for cls in worker_class.__mro__
+    )
+    call = getattr(application, "__call__", None)  # noqa: B004 -- the method, not callable()
+    asgi = iscoroutinefunction(application) or iscoroutinefunction(call)
+    if inspect.isclass(application) or asgi == asgi_worker:
+        return None
+    name = f"{worker_class.__module__}.{worker_class.__qualname__}"
+    if asgi:
+        return (
+            f"{uri} is an ASGI application and the worker class {name} serves WSGI only: "
+            "serve the WSGI one (myproject.wsgi), or set DJANGO_SERVER_WORKER_CLASS=uvicorn"
+        )
+    return (
+        f"{uri} is a WSGI application and the worker class {name} serves ASGI only: serve "
+        "the ASGI one (myproject.asgi:application), or set DJANGO_SERVER_WORKER_CLASS=sync"
+    )
 
 
 def bad_environment_exit(message: str) -> SystemExit:
@@ -164,39 +123,97 @@ def when_ready(server: Any) -> None:
     gunicorn_drain.install(os.environ)
 
 
+def post_worker_init(worker: Any) -> None:
+    """Stop the server if the worker's class cannot serve the application it loaded."""
+    problem = application_problem(worker.app.app_uri, worker.wsgi, type(worker))
+    if problem:
+        from gunicorn.arbiter import Arbiter
+
+        worker.log.critical(problem)
+        sys.exit(Arbiter.APP_LOAD_ERROR)  # the master stops: "App failed to load."
+
+
+def _gunicorn_script() -> str:
+    # USR2 makes gunicorn re-run its master's command line. Under `python -m gunicorn`
+    # that runs gunicorn/__main__.py as a script, whose directory then hides the standard
+    # library's `http` from the new master; the console script's directory hides nothing.
+    try:
+        files = importlib.metadata.files("gunicorn") or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    for file in files:
+        if file.name == "gunicorn" and file.parent.name == "bin":
+            return os.path.abspath(file.locate())
+    raise bad_environment_exit(
+        "gunicorn is not installed (no gunicorn script): "
+        'pip install "dockerflow-settings[gunicorn]"'
+    )
+
+
+def _launch_problem(argv: list[str]) -> str | None:
+    # The application and worker class as gunicorn will load them from this command line.
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    saved, sys.argv = sys.argv, argv
+    try:
+        server = WSGIApplication(prog="gunicorn")
+        application, worker_class = server.load(), server.cfg.worker_class
+    except Exception:
+        return None  # gunicorn itself reports why it cannot load them, as it always did
+    finally:
+        sys.argv = saved
+    return application_problem(server.app_uri, application, worker_class)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m dockerflow_settings.gunicorn ARGS``: run gunicorn with this configuration.
 
-    Checks ``PORT`` and ``WEB_CONCURRENCY`` first and removes them when empty (gunicorn
-    reads ``WEB_CONCURRENCY`` with ``int()`` when it is imported), then replaces this
-    process with ``python -m gunicorn -c python:dockerflow_settings.gunicorn ARGS``, so
-    signals reach gunicorn's master directly.
+    Checks ``PORT``, ``WEB_CONCURRENCY`` and ``DJANGO_SERVER_WORKER_CLASS`` and removes the
+    first two when empty (gunicorn reads ``WEB_CONCURRENCY`` with ``int()`` when it is
+    imported), refuses an application its worker class cannot serve, then replaces this
+    process with gunicorn's ``gunicorn`` script, run by this Python with this
+    configuration and ``ARGS``: signals reach gunicorn's master directly, and ``USR2``
+    re-executes it cleanly.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    environ = dict(os.environ)
     try:
-        read_port(environ)
-        read_worker_count(environ, usable_cpu_count())
-        read_worker_class(environ)
-    except EnvironmentValueError as exc:
+        read_variable("PORT", os.environ)
+        read_worker_count(os.environ, usable_cpu_count())
+        read_worker_class(os.environ)
+    except BadVariable as exc:
         raise bad_environment_exit(str(exc)) from None
     for name in ("PORT", "WEB_CONCURRENCY"):
-        if name in environ and parsing.is_unset(environ[name]):
-            del environ[name]
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:dockerflow_settings.gunicorn"]
-    os.execve(sys.executable, [*command, *args], environ)
+        if not os.environ.get(name, "set").strip():
+            del os.environ[name]
+    command = [_gunicorn_script(), *_CONFIG_ARGS, *args]
+    problem = _launch_problem(command)
+    if problem:
+        raise bad_environment_exit(problem)
+    os.execv(sys.executable, [sys.executable, *command])
 
 
 try:
-    bind = [f"0.0.0.0:{read_port(os.environ)}"]
+    bind = [f"0.0.0.0:{read_variable('PORT', os.environ)}"]
     workers = read_worker_count(os.environ, usable_cpu_count())
     worker_class = read_worker_class(os.environ)
-    gunicorn_drain.read_drain_seconds(os.environ)
-except (EnvironmentValueError, gunicorn_drain.DrainSecondsError) as _exc:
+    read_variable(gunicorn_drain.SETTING, os.environ)
+except BadVariable as _exc:
     raise bad_environment_exit(str(_exc)) from None
 accesslog = None
 errorlog = "-"
-logconfig_dict = logging_config()
+# gunicorn's error log and the root logger as mozlog on stdout; gunicorn's loggers don't
+# propagate (an application logging the root logger to stdout would print them twice),
+# and their level is left to --log-level.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"mozlog": {"class": "dockerflow.logging.MozlogHandler", "name": LOGGER_NAME}},
+    "root": {"level": "INFO", "handlers": ["mozlog"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["mozlog"], "propagate": False},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}
 control_socket_disable = True
 # gunicorn's worker heartbeat writes to a temporary file; on a container's overlay
 # filesystem those writes can block long enough to time workers out.

@@ -32,7 +32,7 @@ from types import FrameType
 from typing import Any
 
 from dockerflow.django.drain import SharedFlag, draining
-from dockerflow_settings import parsing, table
+from dockerflow_settings.table import read_variable
 
 #: The setting (and table row) giving the drain period in seconds.
 SETTING = "DOCKERFLOW_DRAIN_SECONDS"
@@ -40,22 +40,6 @@ SETTING = "DOCKERFLOW_DRAIN_SECONDS"
 LOGGER_NAME = "dockerflow.drain"
 
 logger = logging.getLogger(LOGGER_NAME)
-
-
-class DrainSecondsError(ValueError):
-    """``DJANGO_DOCKERFLOW_DRAIN_SECONDS`` has a value the server cannot use."""
-
-
-def read_drain_seconds(environ: Mapping[str, str]) -> float:
-    """The drain period from the environment, parsed by the settings table's row; 0 if unset."""
-    row = table.BY_NAME[SETTING]
-    value = environ.get(row.env_var)  # type: ignore[arg-type]
-    if parsing.is_unset(value):
-        return 0.0
-    try:
-        return float(row.parse(value))  # type: ignore[misc]
-    except parsing.ParseError as exc:
-        raise DrainSecondsError(f"{row.env_var}={value!r} is not valid: expected {exc}") from None
 
 
 class Drain:
@@ -126,7 +110,7 @@ def install(environ: Mapping[str, str], flag: SharedFlag = draining) -> Drain | 
     Returns the :class:`Drain`, or None when draining is off (gunicorn's own ``SIGTERM``
     handling is then left alone). ``flag`` is the one ``/__lbheartbeat__`` reads.
     """
-    seconds = read_drain_seconds(environ)
+    seconds = float(read_variable(SETTING, environ))
     if seconds <= 0:
         return None
     drain = Drain(seconds, flag)

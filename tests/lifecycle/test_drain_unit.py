@@ -18,7 +18,8 @@ import pytest
 from dockerflow.django import drain, views
 from dockerflow.django.drain import SharedFlag
 from dockerflow_settings import gunicorn_drain
-from dockerflow_settings.gunicorn_drain import Drain, DrainSecondsError, read_drain_seconds
+from dockerflow_settings.gunicorn_drain import Drain
+from dockerflow_settings.table import BadVariable, read_variable
 from tests.servers.process import REPO_ROOT, server_env
 
 VARIABLE = "DJANGO_DOCKERFLOW_DRAIN_SECONDS"
@@ -96,14 +97,14 @@ def test_the_runtime_flag_is_not_shared_outside_a_draining_server():
         ({VARIABLE: "300"}, 300.0),
     ],
 )
-def test_read_drain_seconds(environ, expected):
-    assert read_drain_seconds(environ) == expected
+def test_drain_seconds(environ, expected):
+    assert read_variable(gunicorn_drain.SETTING, environ) == expected
 
 
 @pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf", "2s", "301"])
 def test_bad_drain_seconds_name_the_variable_and_value(value):
-    with pytest.raises(DrainSecondsError) as caught:
-        read_drain_seconds({VARIABLE: value})
+    with pytest.raises(BadVariable) as caught:
+        gunicorn_drain.install({VARIABLE: value})
     message = str(caught.value)
     assert message.startswith(f"{VARIABLE}={value!r} is not valid: expected ")
     assert "number" in message

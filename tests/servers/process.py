@@ -173,7 +173,24 @@ class ServerProcess:
 def run_quick(
     command: Sequence[str], env: Mapping[str, str], cwd: Path = REPO_ROOT, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command that ends by itself; its output captured as text."""
-    return subprocess.run(
-        list(command), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout
-    )
+    """Run a command that ends by itself; its output captured as text.
+
+    On a timeout its whole process group is killed: a server it started by mistake
+    leaves no worker behind (uvicorn's workers outlive a killed master).
+    """
+    with subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)

@@ -3,21 +3,26 @@
 Two setups, as docs/deployment.rst documents them, and a third:
 
 ``uvicorn``
-    the plain ``uvicorn`` command with dockerflow_settings' log config, serving
-    ``dockerflow_settings.asgi:application`` (settings from the environment);
+    the ``uvicorn`` command with dockerflow_settings' log config and two worker
+    processes, serving ``dockerflow_settings.asgi:application`` (settings from the
+    environment);
 ``gunicorn-uvicorn``
-    the gunicorn launcher with ``DJANGO_SERVER_WORKER_CLASS=uvicorn`` serving
-    ``example.asgi:application``;
+    the example image's ``bin/run.sh web`` with ``DJANGO_SERVER_WORKER_CLASS=uvicorn``:
+    the gunicorn launcher serving ``example.asgi:application``;
 ``uvicorn-async-chain``
     the same ``uvicorn`` command serving ``tests.servers.asgi_app``, the example's views
     behind async-capable middleware only. In the first two WhiteNoise's sync-only
     middleware makes Django run the whole chain, DockerflowMiddleware included, in a
     thread; here DockerflowMiddleware runs its async path on the event loop.
+
+And ``uvicorn example.asgi:application`` with no option at all, whose lines are mozlog
+because the example's ``LOGGING`` takes over uvicorn's loggers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import sys
@@ -33,7 +38,7 @@ from typing import Any
 import django
 import pytest
 
-from dockerflow.logging import is_valid_request_id
+from dockerflow.logging.request_id import is_valid_request_id
 from dockerflow_settings.uvicorn import LOG_CONFIG_FILE
 from tests.servers.conftest import ExampleSite
 from tests.servers.process import (
@@ -56,6 +61,9 @@ APPLICATIONS = {
     "uvicorn": "dockerflow_settings.asgi:application",
     "uvicorn-async-chain": "tests.servers.asgi_app:application",
 }
+#: The ``Logger`` field of the application's lines, uvicorn's included once it is loaded.
+PROJECT = {"uvicorn": "example", "gunicorn-uvicorn": "example", "uvicorn-async-chain": "asgi-app"}
+UVICORN = Path(sys.executable).with_name("uvicorn")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -67,12 +75,12 @@ def command(setup: str, port: int) -> list[str]:
     """The documented command line of ``setup`` (see docs/deployment.rst, ASGI)."""
     if setup in APPLICATIONS:
         return [
-            str(Path(sys.executable).with_name("uvicorn")),
+            str(UVICORN),
             "--host", "0.0.0.0", "--port", str(port),
             "--no-access-log", "--lifespan", "off", "--log-config", str(LOG_CONFIG_FILE),
             APPLICATIONS[setup],
         ]  # fmt: skip
-    return [sys.executable, "-m", "dockerflow_settings.gunicorn", "example.asgi:application"]
+    return [str(EXAMPLE_DIR / "bin" / "run.sh"), "web"]
 
 
 @contextlib.contextmanager
@@ -87,6 +95,8 @@ def running(
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
         "DJANGO_SERVER_WORKER_CLASS": "uvicorn",
+        # bin/run.sh runs `python`: this one.
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ["PATH"])),
         **(extra or {}),
     }
     server = ServerProcess(
@@ -105,8 +115,10 @@ def server(
     example_site: ExampleSite,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ServerProcess]:
-    # gunicorn with two workers: WEB_CONCURRENCY is read as under WSGI.
-    extra = {"WEB_CONCURRENCY": "2"} if request.param == "gunicorn-uvicorn" else {}
+    # Two workers: gunicorn reads WEB_CONCURRENCY as under WSGI, uvicorn as its --workers
+    # (whose supervisor never loads the application: the log config file covers it).
+    two = request.param in ("gunicorn-uvicorn", "uvicorn")
+    extra = {"WEB_CONCURRENCY": "2"} if two else {}
     logdir = tmp_path_factory.mktemp(request.param)
     with running(request.param, example_site, logdir, extra) as process:
         yield process
@@ -246,8 +258,9 @@ def test_every_line_is_mozlog_and_sigterm_stops_cleanly(server: ServerProcess) -
     code = server.stop(timeout=10)
     assert time.monotonic() - started < 5
     # uvicorn (>= 0.29) re-raises the SIGTERM it handled once it has shut down, so a
-    # plain uvicorn ends "killed by SIGTERM" (143 in a shell); gunicorn's master exits 0.
-    assert code == (-signal.SIGTERM if setup in APPLICATIONS else 0), server
+    # single uvicorn process ends "killed by SIGTERM" (143 in a shell); its supervisor of
+    # several workers and gunicorn's master exit 0.
+    assert code == (-signal.SIGTERM if setup == "uvicorn-async-chain" else 0), server
     assert port_is_free(server.port)
 
     records = server.records()  # every line of stdout and stderr is mozlog
@@ -260,15 +273,57 @@ def test_every_line_is_mozlog_and_sigterm_stops_cleanly(server: ServerProcess) -
     messages = [r["Fields"].get("msg", "") for r in records]
     assert any(m.startswith("Finished server process") for m in messages)
     assert not any("lifespan" in m for m in messages)
+    # uvicorn's lines in the processes that loaded the application are the application's.
+    started = [r for r in records if str(r["Fields"].get("msg")).startswith("Started server")]
+    assert {r["Logger"] for r in started} == {PROJECT[setup]}
     if setup == "gunicorn-uvicorn":
-        assert {r["Logger"] for r in records if r["Type"].startswith("uvicorn.")} == {"gunicorn"}
-        assert "Using worker: dockerflow_settings.uvicorn.UvicornWorker" in messages
+        gunicorn_lines = [r for r in records if r["Type"] == "gunicorn.error"]
+        assert {r["Logger"] for r in gunicorn_lines} == {"gunicorn"}
+        assert "Using worker: dockerflow_settings.uvicorn_worker.UvicornWorker" in messages
         assert sum(m.startswith("Booting worker with pid") for m in messages) == 2
         assert f"Listening at: http://0.0.0.0:{server.port} ({server.process.pid})" in messages
         assert messages[-1] == "Shutting down: Master"
     else:
-        assert {r["Logger"] for r in records if r["Type"].startswith("uvicorn.")} == {"uvicorn"}
-        assert any(f"Uvicorn running on http://0.0.0.0:{server.port}" in m for m in messages)
+        running = [r for r in records if str(r["Fields"].get("msg")).startswith("Uvicorn running")]
+        assert [r["Fields"]["msg"].split(" (")[0] for r in running] == [
+            f"Uvicorn running on http://0.0.0.0:{server.port}"
+        ]
+    if setup == "uvicorn":
+        # The supervisor's lines come from the log config file.
+        assert len(started) == 2
+        assert {r["Logger"] for r in running} == {"uvicorn"}
+        assert any(m.startswith("Started parent process") for m in messages)
+
+
+def test_plain_uvicorn_writes_only_mozlog(example_site: ExampleSite, tmp_path: Path) -> None:
+    # No option but the port: the example's LOGGING takes over uvicorn's loggers when
+    # uvicorn imports the application, which it does before it writes its first line.
+    port = pick_free_port()
+    server = ServerProcess(
+        [str(UVICORN), "--port", str(port), "example.asgi:application"],
+        port=port,
+        env=example_site.env,
+        cwd=EXAMPLE_DIR,
+        logdir=tmp_path,
+        name="plain-uvicorn",
+    )
+    try:
+        server.wait_ready()
+        assert server.get("/greeting", HTTPS).status == 200
+        assert server.get("/missing", HTTPS).status == 404
+    finally:
+        server.stop()
+    records = server.records()  # every line of stdout and stderr is mozlog
+    assert server.stderr() == ""
+    assert not any('"GET /' in line for line in server.output_lines()), "an access line"
+    uvicorn_lines = [r for r in records if r["Type"].startswith("uvicorn")]
+    assert {(r["Type"], r["Logger"]) for r in uvicorn_lines} == {("uvicorn.error", "example")}
+    messages = [r["Fields"]["msg"] for r in uvicorn_lines]
+    assert messages[0] == f"Started server process [{server.process.pid}]"
+    assert f"Uvicorn running on http://127.0.0.1:{port} (Press CTRL+C to quit)" in messages
+    assert messages[-1] == f"Finished server process [{server.process.pid}]"
+    summaries = Counter(r["Fields"]["path"] for r in records if r["Type"] == "request.summary")
+    assert (summaries["/greeting"], summaries["/missing"]) == (1, 1)
 
 
 # --- a heartbeat stuck on a check that hangs --------------------------------------------

@@ -1,4 +1,4 @@
-"""``dockerflow_settings.uvicorn``: the log config, its file, and the gunicorn worker class."""
+"""uvicorn: the log config file, Django's LOGGING taking over, and the gunicorn worker class."""
 
 from __future__ import annotations
 
@@ -11,18 +11,22 @@ import runpy
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dockerflow.logging import MozlogHandler
 from dockerflow_settings import uvicorn as asgi_config
-from tests.servers.process import parse_mozlog
+from dockerflow_settings.django_logging import build_logging
+from dockerflow_settings.table import Context
+from tests.servers.process import parse_mozlog, run_quick, server_env
 from tests.services import services_required
 
 pytestmark = pytest.mark.asgi
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+CONTEXT = Context(debug=False, base_dir=Path(), project="svc", testing=False, values={})
 
 
 def require_asgi_servers() -> None:
@@ -44,19 +48,24 @@ def _asgi_servers_installed() -> None:
 
 
 @pytest.fixture
-def uvicorn_loggers() -> Iterator[None]:
-    """Put back what configuring uvicorn's loggers changes in this process."""
-    loggers = [logging.getLogger(name) for name in UVICORN_LOGGERS]
-    saved = [(lg.handlers[:], lg.filters[:], lg.level, lg.propagate) for lg in loggers]
+def loggers() -> Iterator[None]:
+    """Put back what configuring uvicorn's and Django's loggers changes in this process."""
+    names = {*UVICORN_LOGGERS, *build_logging(CONTEXT)["loggers"]}
+    saved = [logging.getLogger(), *(logging.getLogger(name) for name in names)]
+    state = [
+        (lg, lg.handlers[:], lg.filters[:], lg.level, lg.propagate, lg.disabled) for lg in saved
+    ]
     try:
         yield
     finally:
-        for lg, (handlers, filters, level, propagate) in zip(loggers, saved, strict=True):
-            lg.handlers, lg.filters, lg.level, lg.propagate = handlers, filters, level, propagate
+        for lg, handlers, filters, level, propagate, disabled in state:
+            lg.handlers, lg.filters, lg.level = handlers, filters, level
+            lg.propagate, lg.disabled = propagate, disabled
+        logging.captureWarnings(False)
 
 
-def test_the_shipped_file_is_logging_config() -> None:
-    assert json.loads(asgi_config.LOG_CONFIG_FILE.read_text()) == asgi_config.logging_config()
+def log_config_file() -> dict[str, Any]:
+    return json.loads(asgi_config.LOG_CONFIG_FILE.read_text())
 
 
 def test_run_as_main_prints_the_file_path(capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,12 +75,13 @@ def test_run_as_main_prints_the_file_path(capsys: pytest.CaptureFixture[str]) ->
     assert asgi_config.LOG_CONFIG_FILE.is_file()
 
 
-def test_drop_color_message() -> None:
-    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "hi", None, None)
-    record.color_message = "\x1b[36mhi\x1b[0m"
-    assert asgi_config.DropColorMessage().filter(record) is True
-    assert not hasattr(record, "color_message")
-    assert asgi_config.DropColorMessage().filter(record) is True  # nothing to drop
+def test_importing_the_config_module_needs_no_server() -> None:
+    script = (
+        "import sys, dockerflow_settings.uvicorn\n"
+        "assert not {'uvicorn', 'uvicorn_worker', 'gunicorn'} & set(sys.modules)"
+    )
+    result = run_quick([sys.executable, "-c", script], server_env({}))
+    assert result.returncode == 0, result.stderr
 
 
 def test_mozlog_handler_routes_warnings_through_logging() -> None:
@@ -86,71 +96,60 @@ def test_mozlog_handler_routes_warnings_through_logging() -> None:
 
 
 def test_log_config_writes_uvicorn_lines_as_mozlog(
-    uvicorn_loggers: None, capsys: pytest.CaptureFixture[str]
+    loggers: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = logging.getLogger()
-    saved_root = (root.handlers[:], root.level)
-    try:
-        logging.config.dictConfig(asgi_config.logging_config())
-        logging.getLogger("uvicorn.error").info(
-            "Started server process [%d]", 42, extra={"color_message": "\x1b[36m%d\x1b[0m"}
-        )
-        logging.getLogger("uvicorn.access").info("127.0.0.1 - GET / 200")
-    finally:
-        root.handlers, root.level = saved_root
-        logging.captureWarnings(False)
-    out = capsys.readouterr().out
-    (line,) = out.splitlines()
+    logging.config.dictConfig(log_config_file())
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+    logging.getLogger("uvicorn.access").info("127.0.0.1 - GET / 200")
+    (line,) = capsys.readouterr().out.splitlines()
     record = parse_mozlog(line)
     assert (record["Type"], record["Logger"]) == ("uvicorn.error", "uvicorn")
     assert record["Fields"] == {"msg": "Started server process [42]"}
 
 
-def test_worker_class_is_built_once_on_first_access() -> None:
+def test_django_logging_takes_over_uvicorns_loggers(
+    loggers: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What plain uvicorn does: its own logging first, then the application's LOGGING.
+    from uvicorn.config import LOGGING_CONFIG
+
+    logging.config.dictConfig(LOGGING_CONFIG)
+    logging.config.dictConfig(build_logging(CONTEXT))
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
+    logging.getLogger("uvicorn.access").info("127.0.0.1 - GET / 200")
+    assert not logging.getLogger("uvicorn.access").hasHandlers()  # uvicorn skips the work
+    (line,) = capsys.readouterr().out.splitlines()
+    record = parse_mozlog(line)
+    assert (record["Type"], record["Logger"]) == ("uvicorn.error", "svc")
+    assert record["Fields"]["msg"] == "Started server process [42]"
+
+
+def test_worker_class() -> None:
     import uvicorn_worker
 
-    worker = asgi_config.UvicornWorker
-    assert worker is asgi_config.UvicornWorker
-    assert issubclass(worker, uvicorn_worker.UvicornWorker)
-    path = f"{worker.__module__}.{worker.__qualname__}"
-    assert path == "dockerflow_settings.uvicorn.UvicornWorker"  # what gunicorn's -k names
-    assert worker.CONFIG_KWARGS == {
+    from dockerflow_settings.uvicorn_worker import UvicornWorker
+
+    assert issubclass(UvicornWorker, uvicorn_worker.UvicornWorker)
+    assert UvicornWorker.CONFIG_KWARGS == {
         "loop": "auto",
         "http": "auto",
         "access_log": False,
         "lifespan": "off",
     }
-    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
-        asgi_config.Nope  # noqa: B018
 
 
-def test_worker_builds_uvicorn_config_without_access_log(uvicorn_loggers: None) -> None:
+def test_worker_builds_uvicorn_config_without_access_log(loggers: None) -> None:
     from gunicorn import config as gunicorn_config
     from gunicorn import glogging
 
-    # What gunicorn's master does for each worker before forking it (twice here).
+    from dockerflow_settings.uvicorn_worker import UvicornWorker
+
+    # What gunicorn's master does for each worker before forking it.
     cfg = gunicorn_config.Config()
-    workers = [
-        asgi_config.UvicornWorker(0, 0, [], None, 30, cfg, glogging.Logger(cfg)) for _ in "ab"
-    ]
-    for worker in workers:
-        worker.tmp.close()  # gunicorn's heartbeat file
-    assert workers[0].config.access_log is False
-    assert workers[0].config.lifespan == "off"
-    error_logger = logging.getLogger("uvicorn.error")
-    assert error_logger.filters.count(asgi_config._DROP_COLOR_MESSAGE) == 1
-
-
-def test_worker_class_without_uvicorn_worker_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    asgi_config._worker_class.cache_clear()
-    monkeypatch.setitem(sys.modules, "uvicorn_worker", None)
-    try:
-        with pytest.raises(ImportError, match=r'pip install "dockerflow-settings\[asgi\]"'):
-            asgi_config.UvicornWorker  # noqa: B018
-    finally:
-        asgi_config._worker_class.cache_clear()
+    worker = UvicornWorker(0, 0, [], None, 30, cfg, glogging.Logger(cfg))
+    worker.tmp.close()  # gunicorn's heartbeat file
+    assert worker.config.access_log is False
+    assert worker.config.lifespan == "off"
 
 
 class _Records(logging.Handler):

@@ -1,15 +1,17 @@
-"""The example project served by a real gunicorn (the launcher, as the image runs it)."""
+"""The example project served by a real gunicorn: ``bin/run.sh web``, as the image runs it."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import brotli
@@ -35,9 +37,15 @@ FAR_FUTURE = "max-age=315360000"
 @pytest.fixture(scope="module")
 def server(example_site: ExampleSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     port = pick_free_port()
-    env = {**example_site.env, "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    env = {
+        **example_site.env,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        # bin/run.sh runs `python`: this one.
+        "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ["PATH"])),
+    }
     process = ServerProcess(
-        [sys.executable, "-m", "dockerflow_settings.gunicorn", "example.wsgi"],
+        [str(EXAMPLE_DIR / "bin" / "run.sh"), "web"],
         port=port,
         env=env,
         cwd=EXAMPLE_DIR,
@@ -191,3 +199,4 @@ def test_every_line_is_mozlog_and_sigterm_stops_cleanly(server: ServerProcess) -
     del logged["/__lbheartbeat__"], made["/__lbheartbeat__"]
     assert logged == made
     assert re.search(r"Booting worker with pid", server.stdout())
+    assert "Using worker: sync" in server.stdout()

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from dockerflow_settings import gunicorn as gunicorn_config
+from dockerflow_settings.table import read_variable
 from tests.servers.process import EXAMPLE_DIR, run_quick, server_env
 from tests.servers.test_dockerfile import final
 
@@ -89,7 +90,7 @@ def test_probes_use_the_dockerflow_paths_on_the_app_port() -> None:
     container = web_container()
     (port,) = container["ports"]
     # PORT as the server reads it (gunicorn, and the uwsgi.ini check) is the container port.
-    assert gunicorn_config.read_port(environment()) == port["containerPort"]
+    assert read_variable("PORT", environment()) == port["containerPort"]
     (expose,) = final("EXPOSE")
     assert expose.args == str(port["containerPort"])
     paths = {kind: probe["httpGet"]["path"] for kind, probe in probes().items()}
