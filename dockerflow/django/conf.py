@@ -1,16 +1,13 @@
 """The one accessor through which the runtime reads Django settings, and their rules.
 
-Values are cached (a dict lookup per read instead of Django's ``LazySettings``
-machinery, which is slow for *unset* settings) and the cache is dropped whenever
-Django sends ``setting_changed`` -- so ``override_settings`` and pytest-django's
-``settings`` fixture take effect immediately, and nothing is read at import time.
+Nothing is read at import time. :func:`get` and :func:`valid` read Django's settings on
+each call; what the request path needs is computed once with :func:`derived` and kept
+until Django sends ``setting_changed``, so ``override_settings`` and pytest-django's
+``settings`` fixture take effect immediately.
 
 Each setting has one default (:data:`DEFAULTS`) and one rule (:data:`VALIDATORS`).
 ``dockerflow_settings`` checks environment variables with the same rules, so a value
 its ``check`` accepts is a value the runtime accepts, and the other way round.
-
-Derived values (an imported callback, a parsed list of checks, a header name
-turned into its ``META`` key) are cached the same way with :func:`derived`.
 """
 
 from __future__ import annotations
@@ -25,6 +22,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
 
 T = TypeVar("T")
 
@@ -44,12 +42,28 @@ DEFAULTS: dict[str, Any] = {
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": "X-Request-ID",
     "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": None,  # None: the request-id header name
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": False,
+    "DOCKERFLOW_SUMMARY_LOG_PROBES": "all",
+    "DOCKERFLOW_SUMMARY_EXTRA_FIELDS": None,
     "DOCKERFLOW_ERROR_ENDPOINT": True,
     "DOCKERFLOW_DRAIN_SECONDS": 0.0,
     "BASE_DIR": None,
     "DEBUG": False,
     "SILENCED_SYSTEM_CHECKS": [],
 }
+
+#: The Dockerflow endpoints by view name, each served with or without one trailing slash
+#: (``error`` only while DOCKERFLOW_ERROR_ENDPOINT is on). Fixed by the Dockerflow spec,
+#: not settings: here because this is the module the settings package already imports.
+ENDPOINT_PATHS = {
+    "version": "/__version__",
+    "heartbeat": "/__heartbeat__",
+    "lbheartbeat": "/__lbheartbeat__",
+    "error": "/__error__",
+}
+
+#: Values of DOCKERFLOW_SUMMARY_LOG_PROBES: which /__heartbeat__ and /__lbheartbeat__
+#: requests get a request.summary line (every one, those answered >= 400, none).
+PROBE_LOGGING = ("all", "failures", "none")
 
 #: Documented upper limits. Past them a value is a typo (``1e10``) rather than a
 #: choice, and would overflow ``time.monotonic() + value`` or ``Event.wait(value)``.
@@ -155,11 +169,24 @@ def _response_header(value: Any) -> str | None:
     return value
 
 
-def _version_callback(value: Any) -> Any:
+def _callable_or_path(example: str, *, optional: bool = False) -> Callable[[Any], Any]:
     # Syntax only: importing here could import models before the app registry is
-    # ready; /__version__ imports it (and reports failure) when it is asked.
-    if not (callable(value) or _is_dotted_path(value)):
-        raise InvalidSetting("a callable or a dotted path such as 'dockerflow.version.get_version'")
+    # ready; the code that calls it imports it (and reports failure) when it is needed.
+    expected = f"a callable or a dotted path such as {example!r}"
+    if optional:
+        expected = f"None, {expected}"
+
+    def callable_or_path(value: Any) -> Any:
+        if not ((optional and value is None) or callable(value) or _is_dotted_path(value)):
+            raise InvalidSetting(expected)
+        return value
+
+    return callable_or_path
+
+
+def _probe_logging(value: Any) -> str:
+    if not isinstance(value, str) or value not in PROBE_LOGGING:
+        raise InvalidSetting("one of " + ", ".join(map(repr, PROBE_LOGGING)))
     return value
 
 
@@ -171,7 +198,7 @@ def _details(value: Any) -> bool | None:
 
 #: The rule of each setting: returns the normalised value or raises InvalidSetting.
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
-    # Syntax only, for the reason given in _version_callback: the heartbeat imports
+    # Syntax only, for the reason given in _callable_or_path: the heartbeat imports
     # each check and reports one it cannot import (dockerflow.health.E014).
     "DOCKERFLOW_CHECKS": _strings(
         ordered=True,
@@ -179,7 +206,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
         "'dockerflow.django.checks.check_database_connected'",
         item_ok=_is_dotted_path,
     ),
-    "DOCKERFLOW_VERSION_CALLBACK": _version_callback,
+    "DOCKERFLOW_VERSION_CALLBACK": _callable_or_path("dockerflow.version.get_version"),
     "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": _status_code,
     "DOCKERFLOW_HEARTBEAT_TIMEOUT": _seconds(low=0, low_allowed=False, high=MAX_HEARTBEAT_TIMEOUT),
     "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": _seconds(
@@ -190,6 +217,10 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": _header_name,
     "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": _response_header,
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": _boolean,
+    "DOCKERFLOW_SUMMARY_LOG_PROBES": _probe_logging,
+    "DOCKERFLOW_SUMMARY_EXTRA_FIELDS": _callable_or_path(
+        "myproject.logging.summary_fields", optional=True
+    ),
     "DOCKERFLOW_ERROR_ENDPOINT": _boolean,
     "DOCKERFLOW_DRAIN_SECONDS": _seconds(low=0, low_allowed=True, high=MAX_DRAIN_SECONDS),
     "SILENCED_SYSTEM_CHECKS": _strings(
@@ -197,20 +228,10 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     ),
 }
 
-_values: dict[str, Any] = {}
-_valid_values: dict[str, Any] = {}
-_derived: list[Callable[[], None]] = []
-
 
 def get(name: str) -> Any:
     """Return setting ``name``, or its runtime default when the project leaves it unset."""
-    try:
-        return _values[name]
-    except KeyError:
-        pass
-    value = getattr(settings, name, DEFAULTS[name])
-    _values[name] = value
-    return value
+    return getattr(settings, name, DEFAULTS[name])
 
 
 def validate(name: str, value: Any) -> Any:
@@ -223,62 +244,57 @@ def validate(name: str, value: Any) -> Any:
 
 
 def valid(name: str) -> Any:
-    """:func:`get` checked by :func:`validate`, cached like ``get``.
+    """:func:`get` checked by :func:`validate`.
 
     Raises ``ImproperlyConfigured`` naming the setting, its value and what was expected.
     """
-    try:
-        return _valid_values[name]
-    except KeyError:
-        pass
     value = get(name)
     try:
-        result = validate(name, value)
+        return validate(name, value)
     except InvalidSetting as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not valid; expected {exc}") from None
-    _valid_values[name] = result
-    return result
+
+
+def imported(name: str) -> Callable[..., Any] | None:
+    """Setting ``name`` (a callable, a dotted path to one, or None) as a callable or None.
+
+    Raises ``ImproperlyConfigured`` naming the setting when the path cannot be imported
+    or does not name a callable.
+    """
+    spec = valid(name)
+    try:
+        func = import_string(spec) if isinstance(spec, str) else spec
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"{name}={spec!r} cannot be imported ({exc})") from exc
+    if func is not None and not callable(func):
+        raise ImproperlyConfigured(f"{name}={spec!r} is not callable")
+    return func
 
 
 def derived(func: Callable[[], T]) -> Callable[[], T]:
-    """Cache a zero-argument function of settings until the next ``setting_changed``.
+    """Cache a zero-argument function of settings until Django sends ``setting_changed``.
 
     Computed once per settings state even when threads ask at the same moment: a
     derived value is one object that callers may compare by identity (the heartbeat
     shares a run, or its cached result, only with callers holding the same config).
     """
-    # Reentrant, so a setting_changed sent while func() runs cannot deadlock reset().
+    # Reentrant, so a setting_changed sent while func() runs cannot deadlock forget().
     lock = threading.RLock()
     computed: list[T] = []  # the value for the current settings state, once computed
 
-    def compute_once() -> T:
-        # lru_cache alone lets threads that miss together each call func() and get
-        # objects of their own; they queue here instead and take the first one's.
-        with lock:
-            if not computed:
-                computed.append(func())
+    @functools.wraps(func)
+    def cached() -> T:
+        try:
             return computed[0]
+        except IndexError:
+            with lock:  # threads that miss together queue here and take the first one's
+                if not computed:
+                    computed.append(func())
+                return computed[0]
 
-    cached = functools.lru_cache(maxsize=1)(compute_once)
-    clear_lru = cached.cache_clear
-
-    def forget() -> None:
+    def forget(**kwargs: Any) -> None:
         with lock:
             computed.clear()
-            clear_lru()
 
-    _derived.append(forget)
-    functools.update_wrapper(cached, func)
-    cached.cache_clear = forget  # type: ignore[attr-defined]
+    setting_changed.connect(forget, weak=False)
     return cached
-
-
-def reset(**kwargs: Any) -> None:
-    """Forget every cached value (connected to ``setting_changed``)."""
-    _values.clear()
-    _valid_values.clear()
-    for forget in _derived:
-        forget()
-
-
-setting_changed.connect(reset, dispatch_uid="dockerflow.django.conf.reset")

@@ -15,7 +15,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -29,6 +29,8 @@ from dockerflow.masking import mask_text
 from dockerflow.version import DEFAULT_ROOT, VersionFileError
 
 logger = logging.getLogger("dockerflow.django")
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 CACHE_CONTROL = "no-store"
 JSON = "application/json"
@@ -46,7 +48,7 @@ def encode_json(payload: dict[str, Any]) -> bytes:
     ).encode()
 
 
-def probe_headers(response: HttpResponseBase) -> HttpResponseBase:
+def probe_headers(response: R) -> R:
     """Add the headers every Dockerflow endpoint sends, unless already set.
 
     ``no-store``: no cache or CDN may answer a probe. ``nosniff``: a browser must not
@@ -60,9 +62,7 @@ def probe_headers(response: HttpResponseBase) -> HttpResponseBase:
 def json_response(payload: dict[str, Any] | bytes, status: int = 200) -> HttpResponse:
     """A JSON response that no cache may store and no browser may sniff."""
     body = payload if isinstance(payload, bytes) else encode_json(payload)
-    response = HttpResponse(body, status=status, content_type=JSON)
-    probe_headers(response)
-    return response
+    return probe_headers(HttpResponse(body, status=status, content_type=JSON))
 
 
 #: The whole /__lbheartbeat__ body: constant, so answering costs no serialisation.
@@ -87,11 +87,8 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
     ``{"status":"draining"}``, so load balancers take the instance out.
     """
     if draining:
-        response = DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON)
-    else:
-        response = HttpResponse(LBHEARTBEAT_BODY, content_type=JSON)
-    probe_headers(response)
-    return response
+        return probe_headers(DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON))
+    return probe_headers(HttpResponse(LBHEARTBEAT_BODY, content_type=JSON))
 
 
 # --- /__version__ ----------------------------------------------------------------------
