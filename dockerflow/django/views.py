@@ -32,7 +32,6 @@ logger = logging.getLogger("dockerflow.django")
 
 R = TypeVar("R", bound=HttpResponseBase)
 
-CACHE_CONTROL = "no-store"
 JSON = "application/json"
 
 
@@ -48,14 +47,15 @@ def encode_json(payload: dict[str, Any]) -> bytes:
     ).encode()
 
 
-def probe_headers(response: R) -> R:
-    """Add the headers every Dockerflow endpoint sends, unless already set.
+#: The headers every Dockerflow endpoint sends. ``no-store``: no cache or CDN may answer a
+#: probe. ``nosniff``: a browser must not guess another type than the JSON declared.
+PROBE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
-    ``no-store``: no cache or CDN may answer a probe. ``nosniff``: a browser must not
-    guess another type than the JSON declared, whatever the body holds.
-    """
-    response.setdefault("Cache-Control", CACHE_CONTROL)
-    response.setdefault("X-Content-Type-Options", "nosniff")
+
+def probe_headers(response: R) -> R:
+    """Add :data:`PROBE_HEADERS` to ``response``, unless it has them already."""
+    for name, value in PROBE_HEADERS.items():
+        response.setdefault(name, value)
     return response
 
 
@@ -87,8 +87,8 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
     ``{"status":"draining"}``, so load balancers take the instance out.
     """
     if draining:
-        return probe_headers(DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON))
-    return probe_headers(HttpResponse(LBHEARTBEAT_BODY, content_type=JSON))
+        return DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON, headers=PROBE_HEADERS)
+    return HttpResponse(LBHEARTBEAT_BODY, content_type=JSON, headers=PROBE_HEADERS)
 
 
 # --- /__version__ ----------------------------------------------------------------------
