@@ -93,51 +93,58 @@ def _is_dotted_path(value: Any) -> bool:
     return len(parts) >= 2 and all(part.isidentifier() for part in parts)
 
 
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidSetting("True or False")
-    return value
+def _is_header_name(value: Any) -> bool:
+    return isinstance(value, str) and _HEADER_NAME.fullmatch(value) is not None
 
 
-def _seconds(*, low: float, low_allowed: bool, high: float) -> Callable[[Any], float]:
-    expected = f"a number of seconds {'>=' if low_allowed else '>'} {low:g} and <= {high:g}"
+def _rule(expected: str, ok: Callable[[Any], bool], convert: Callable = lambda v: v) -> Callable:
+    """A rule: ``convert(value)`` if ``ok(value)``, else InvalidSetting(``expected``)."""
 
-    def seconds(value: Any) -> float:
-        # Bounds before float(): an int too large for a float would raise OverflowError.
-        # NaN fails both comparisons and infinity the upper one.
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not (low <= value <= high if low_allowed else low < value <= high)
-        ):
+    def rule(value: Any) -> Any:
+        if not ok(value):
             raise InvalidSetting(expected)
-        return float(value)
+        return convert(value)
 
-    return seconds
+    return rule
 
 
-def _integer(low: int, high: int, what: str = "an integer") -> Callable[[Any], int]:
-    expected = f"{what} from {low} to {high}"
+_boolean = _rule("True or False", lambda v: isinstance(v, bool))
 
-    def integer(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise InvalidSetting(expected)
-        return int(value)
 
-    return integer
+def _seconds(*, low_allowed: bool, high: float) -> Callable[[Any], float]:
+    # Bounds before float(): an int too large for a float would raise OverflowError.
+    # NaN fails both comparisons and infinity the upper one.
+    return _rule(
+        f"a number of seconds {'>=' if low_allowed else '>'} 0 and <= {high:g}",
+        lambda v: (
+            isinstance(v, numbers.Real)
+            and not isinstance(v, bool)
+            and (0 <= v <= high if low_allowed else 0 < v <= high)
+        ),
+        float,
+    )
 
 
 def _strings(*, ordered: bool, expected: str, item_ok: Callable[[str], bool]) -> Callable:
     kinds: tuple[type, ...] = (list, tuple) if ordered else (list, tuple, set, frozenset)
+    ok = lambda v: isinstance(v, kinds) and all(isinstance(i, str) and item_ok(i) for i in v)  # noqa: E731
+    return _rule(expected, ok, list)
 
-    def strings(value: Any) -> list[str]:
-        if not isinstance(value, kinds) or not all(
-            isinstance(item, str) and item_ok(item) for item in value
-        ):
-            raise InvalidSetting(expected)
-        return list(value)
 
-    return strings
+def _callable_or_path(example: str, *, optional: bool = False) -> Callable[[Any], Any]:
+    # Syntax only: importing here could import models before the app registry is
+    # ready; the code that calls it imports it (and reports failure) when it is needed.
+    expected = f"a callable or a dotted path such as {example!r}"
+    return _rule(
+        f"None, {expected}" if optional else expected,
+        lambda v: (optional and v is None) or callable(v) or _is_dotted_path(v),
+    )
+
+
+def _integer(low: int, high: int, what: str = "an integer") -> Callable[[Any], int]:
+    # HTTPStatus.SERVICE_UNAVAILABLE is an int too; True is not a number here.
+    ok = lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high  # noqa: E731
+    return _rule(f"{what} from {low} to {high}", ok, int)
 
 
 _http_error_status = _integer(400, 599, "an HTTP error status code")
@@ -154,46 +161,7 @@ def _status_code(value: Any) -> int:
 def _header_name(value: Any) -> str:
     if value is None:  # python-dockerflow's "use the default"
         return DEFAULTS["DOCKERFLOW_REQUEST_ID_HEADER_NAME"]
-    if not isinstance(value, str) or not _HEADER_NAME.fullmatch(value):
-        raise InvalidSetting(_HEADER_EXPECTED)
-    return value
-
-
-def _response_header(value: Any) -> str | None:
-    if value is None or value == "":
-        return value
-    if not isinstance(value, str) or not _HEADER_NAME.fullmatch(value):
-        raise InvalidSetting(
-            f"None (send the request-id header), '' (send none) or {_HEADER_EXPECTED}"
-        )
-    return value
-
-
-def _callable_or_path(example: str, *, optional: bool = False) -> Callable[[Any], Any]:
-    # Syntax only: importing here could import models before the app registry is
-    # ready; the code that calls it imports it (and reports failure) when it is needed.
-    expected = f"a callable or a dotted path such as {example!r}"
-    if optional:
-        expected = f"None, {expected}"
-
-    def callable_or_path(value: Any) -> Any:
-        if not ((optional and value is None) or callable(value) or _is_dotted_path(value)):
-            raise InvalidSetting(expected)
-        return value
-
-    return callable_or_path
-
-
-def _probe_logging(value: Any) -> str:
-    if not isinstance(value, str) or value not in PROBE_LOGGING:
-        raise InvalidSetting("one of " + ", ".join(map(repr, PROBE_LOGGING)))
-    return value
-
-
-def _details(value: Any) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        raise InvalidSetting("True, False or None (None: details only with DEBUG)")
-    return value
+    return _rule(_HEADER_EXPECTED, _is_header_name)(value)
 
 
 #: The rule of each setting: returns the normalised value or raises InvalidSetting.
@@ -208,21 +176,29 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     ),
     "DOCKERFLOW_VERSION_CALLBACK": _callable_or_path("dockerflow.version.get_version"),
     "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": _status_code,
-    "DOCKERFLOW_HEARTBEAT_TIMEOUT": _seconds(low=0, low_allowed=False, high=MAX_HEARTBEAT_TIMEOUT),
+    "DOCKERFLOW_HEARTBEAT_TIMEOUT": _seconds(low_allowed=False, high=MAX_HEARTBEAT_TIMEOUT),
     "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": _seconds(
-        low=0, low_allowed=True, high=MAX_HEARTBEAT_CACHE_SECONDS
+        low_allowed=True, high=MAX_HEARTBEAT_CACHE_SECONDS
     ),
-    "DOCKERFLOW_HEARTBEAT_DETAILS": _details,
+    "DOCKERFLOW_HEARTBEAT_DETAILS": _rule(
+        "True, False or None (None: details only with DEBUG)",
+        lambda v: v is None or isinstance(v, bool),
+    ),
     "DOCKERFLOW_HEARTBEAT_MAX_STUCK": _integer(1, MAX_HEARTBEAT_STUCK),
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": _header_name,
-    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": _response_header,
+    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": _rule(
+        f"None (send the request-id header), '' (send none) or {_HEADER_EXPECTED}",
+        lambda v: v is None or v == "" or _is_header_name(v),
+    ),
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": _boolean,
-    "DOCKERFLOW_SUMMARY_LOG_PROBES": _probe_logging,
+    "DOCKERFLOW_SUMMARY_LOG_PROBES": _rule(
+        "one of 'all', 'failures', 'none'", lambda v: isinstance(v, str) and v in PROBE_LOGGING
+    ),
     "DOCKERFLOW_SUMMARY_EXTRA_FIELDS": _callable_or_path(
         "myproject.logging.summary_fields", optional=True
     ),
     "DOCKERFLOW_ERROR_ENDPOINT": _boolean,
-    "DOCKERFLOW_DRAIN_SECONDS": _seconds(low=0, low_allowed=True, high=MAX_DRAIN_SECONDS),
+    "DOCKERFLOW_DRAIN_SECONDS": _seconds(low_allowed=True, high=MAX_DRAIN_SECONDS),
     "SILENCED_SYSTEM_CHECKS": _strings(
         ordered=False, expected="a list of check ids such as 'security.W009'", item_ok=bool
     ),

@@ -1,12 +1,7 @@
 """``DockerflowMiddleware``: the Dockerflow endpoints and one ``request.summary`` per request.
 
-List it first in ``MIDDLEWARE`` (before ``SecurityMiddleware`` and
-``CommonMiddleware``): probes are then answered before ``ALLOWED_HOSTS`` validation
-and ``SECURE_SSL_REDIRECT``, which load balancers' health checks cannot satisfy.
-
-Per request it picks the request id (the incoming ``DOCKERFLOW_REQUEST_ID_HEADER_NAME``
-header if it is a valid id, else a new one), sets it in ``request_id_context`` for the
-duration of the request and resets it afterwards, and logs the summary record.
+List it first in ``MIDDLEWARE``: probes are then answered before ``ALLOWED_HOSTS``
+validation and ``SECURE_SSL_REDIRECT``, which load balancers' health checks cannot satisfy.
 """
 
 from __future__ import annotations
@@ -127,6 +122,8 @@ class DockerflowMiddleware:
             markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        """Pick the request id (the incoming header's if valid, else a new one), set it in
+        ``request_id_context`` for the request, answer, log the summary, reset the id."""
         if self._is_async:
             return self.__acall__(request)
         config = middleware_config()
@@ -137,9 +134,8 @@ class DockerflowMiddleware:
         try:
             response = self.get_response(request) if view is None else _serve(view, request)
         except BaseException as exc:
-            # Only without Django's handler around us (it turns exceptions into
-            # responses), or an ASGI request cancelled through async_to_sync: still
-            # log, and never leave the request id set.
+            # Without Django's handler around us (it answers exceptions), or an ASGI
+            # request cancelled through async_to_sync: still log (code null).
             self._log(request, None, exc if isinstance(exc, Exception) else None, config)
             raise
         else:

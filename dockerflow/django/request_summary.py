@@ -108,19 +108,14 @@ def summary_fields(request: HttpRequest, log_querystring: bool) -> dict[str, Any
 
 
 def _add_fields(state: dict[str, Any], hook: FieldsHook, *args: Any) -> None:
-    """Add what ``hook(*args)`` returns to the record's ``state``; a key already there
-    (ours, or an attribute of the record) is kept."""
+    """Add what ``hook(*args)`` returns to the record's ``state``, but no key already
+    there (ours, or an attribute of the record): a hook cannot falsify the line."""
     try:
         fields = hook(*args)
-        if fields is None:
-            return
-        if not isinstance(fields, dict):
+        if not isinstance(fields, (dict, type(None))):
             raise TypeError(f"returned {type(fields).__name__}, expected a dict or None")
-        if state.keys().isdisjoint(fields):
-            state.update(fields)
-        else:
-            for key, value in fields.items():
-                state.setdefault(key, value)
+        for key, value in (fields or {}).items():
+            state.setdefault(key, value)
     except Exception:
         logger.exception("request.summary fields left out: %r failed", hook)
 

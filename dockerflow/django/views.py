@@ -15,7 +15,7 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -30,18 +30,12 @@ from dockerflow.version import DEFAULT_ROOT, VersionFileError
 
 logger = logging.getLogger("dockerflow.django")
 
-R = TypeVar("R", bound=HttpResponseBase)
-
 JSON = "application/json"
 
 
 def encode_json(payload: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON; values JSON has no type for are written with ``str()``.
-
-    Raises ``ValueError`` for what would make the body invalid JSON: ``NaN`` and the
-    infinities (which ``json.dumps`` writes bare by default) and strings UTF-8 cannot
-    encode (lone surrogates).
-    """
+    """Compact UTF-8 JSON, values JSON has no type for written with ``str()``; raises
+    ``ValueError`` for ``NaN``, the infinities and lone surrogates (invalid JSON)."""
     return json.dumps(
         payload, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False
     ).encode()
@@ -52,8 +46,8 @@ def encode_json(payload: dict[str, Any]) -> bytes:
 PROBE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def probe_headers(response: R) -> R:
-    """Add :data:`PROBE_HEADERS` to ``response``, unless it has them already."""
+def probe_headers(response: HttpResponseBase) -> HttpResponseBase:
+    """Add :data:`PROBE_HEADERS` to ``response`` (an error page), unless it has them."""
     for name, value in PROBE_HEADERS.items():
         response.setdefault(name, value)
     return response
@@ -62,7 +56,7 @@ def probe_headers(response: R) -> R:
 def json_response(payload: dict[str, Any] | bytes, status: int = 200) -> HttpResponse:
     """A JSON response that no cache may store and no browser may sniff."""
     body = payload if isinstance(payload, bytes) else encode_json(payload)
-    return probe_headers(HttpResponse(body, status=status, content_type=JSON))
+    return HttpResponse(body, status=status, content_type=JSON, headers=PROBE_HEADERS)
 
 
 #: The whole /__lbheartbeat__ body: constant, so answering costs no serialisation.
