@@ -38,7 +38,6 @@ DEFAULTS: dict[str, Any] = {
     "DOCKERFLOW_HEARTBEAT_TIMEOUT": 5.0,
     "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": 0.0,
     "DOCKERFLOW_HEARTBEAT_DETAILS": None,
-    "DOCKERFLOW_HEARTBEAT_MAX_STUCK": 1,
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": "X-Request-ID",
     "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": None,  # None: the request-id header name
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": False,
@@ -69,7 +68,6 @@ PROBE_LOGGING = ("all", "failures", "none")
 #: choice, and would overflow ``time.monotonic() + value`` or ``Event.wait(value)``.
 MAX_HEARTBEAT_TIMEOUT = 300
 MAX_HEARTBEAT_CACHE_SECONDS = 3600
-MAX_HEARTBEAT_STUCK = 100
 MAX_DRAIN_SECONDS = 300
 
 
@@ -141,21 +139,14 @@ def _callable_or_path(example: str, *, optional: bool = False) -> Callable[[Any]
     )
 
 
-def _integer(low: int, high: int, what: str = "an integer") -> Callable[[Any], int]:
-    # HTTPStatus.SERVICE_UNAVAILABLE is an int too; True is not a number here.
-    ok = lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high  # noqa: E731
-    return _rule(f"{what} from {low} to {high}", ok, int)
-
-
-_http_error_status = _integer(400, 599, "an HTTP error status code")
-
-
 def _status_code(value: Any) -> int:
     # python-dockerflow handed the setting to HttpResponse, which takes "503" as well:
-    # projects that set it from os.environ keep working.
+    # projects that set it from os.environ keep working. HTTPStatus members are ints.
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
-    return _http_error_status(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599:
+        raise InvalidSetting("an HTTP error status code from 400 to 599")
+    return int(value)
 
 
 def _header_name(value: Any) -> str:
@@ -184,7 +175,6 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
         "True, False or None (None: details only with DEBUG)",
         lambda v: v is None or isinstance(v, bool),
     ),
-    "DOCKERFLOW_HEARTBEAT_MAX_STUCK": _integer(1, MAX_HEARTBEAT_STUCK),
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": _header_name,
     "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": _rule(
         f"None (send the request-id header), '' (send none) or {_HEADER_EXPECTED}",
