@@ -1,13 +1,10 @@
 """The one accessor through which the runtime reads Django settings, and their rules.
 
-Nothing is read at import time. :func:`get` and :func:`valid` read Django's settings on
-each call; what the request path needs is computed once with :func:`derived` and kept
-until Django sends ``setting_changed``, so ``override_settings`` and pytest-django's
-``settings`` fixture take effect immediately.
-
-Each setting has one default (:data:`DEFAULTS`) and one rule (:data:`VALIDATORS`).
-``dockerflow_settings`` checks environment variables with the same rules, so a value
-its ``check`` accepts is a value the runtime accepts, and the other way round.
+Nothing is read at import time: :func:`get` and :func:`valid` read the settings on each
+call, and what the request path needs is computed once by a :func:`derived` function and
+kept until Django sends ``setting_changed`` (``override_settings``, pytest-django).
+Each setting has one default (:data:`DEFAULTS`) and one rule (:data:`VALIDATORS`), which
+``dockerflow_settings`` applies to environment variables too.
 """
 
 from __future__ import annotations

@@ -1,15 +1,9 @@
 """The ``request.summary`` log record: one per request, built without wasted work.
 
-The record comes from the logger's own ``makeRecord`` and is passed to
-``Logger.handle`` only when the logger is enabled for its level: a silenced logger
-costs no field building (and no call of the project's field hooks), and no
-``findCaller`` stack walk is ever needed.
-
-Every value read from the request, the user or the exception is guarded: whatever
-those objects' methods raise, the summary is written. So are the project's own
-fields, from a ``_build_extra_meta`` override or ``DOCKERFLOW_SUMMARY_EXTRA_FIELDS``:
-a hook that raises, or returns something else than a dict or None, is logged on this
-module's logger and its fields are left out.
+Made by the logger's own ``makeRecord`` (no ``findCaller`` stack walk) and built only
+when the logger is enabled for its level. Every value read from the request, the user,
+the exception or the project's field hooks is guarded: whatever they raise, the summary
+is written (a failing hook is logged on this module's logger and its fields left out).
 """
 
 from __future__ import annotations
