@@ -10,7 +10,7 @@ import statistics
 from typing import Any
 
 from rounds import Raw
-from rows import OURS, PEER, PYDF, SIDE_NAMES, Row
+from rows import OURS, PEER, SIDE_NAMES, Row
 
 
 def sample_key(side: str, field: str) -> str:
@@ -51,7 +51,7 @@ def summarize(row: Row, raw: Raw) -> dict[str, Any] | str | None:
         "round_ratio_max": max(paired),
         "met": row.met(ratio),
     }
-    if row.key == "lbheartbeat":
+    if row.measure == "lbheartbeat":
         floors = [r["floor_us"] for runs in raw[row.measure].values() for r in runs]
         result["floor"] = statistics.median(floors)
     return result
@@ -87,22 +87,19 @@ def run_notes(raw: Raw) -> list[str]:
                 "(median over rounds)"
             )
     if raw.get("lbheartbeat"):
-        floors, above = [], {}
-        for name, runs in raw["lbheartbeat"].items():
-            floor = _median(runs, "floor_us")
-            floors.append(floor)
-            above[name] = _median(runs, "value") - floor
-        ratio = (
-            f" (ratio {above[OURS] / above[PYDF]:.2f}x)"
-            if OURS in above and PYDF in above and above[PYDF] > 0
-            else ""
-        )
+        floors = [_median(runs, "floor_us") for runs in raw["lbheartbeat"].values()]
+        above = {
+            f"{SIDE_NAMES[name]}{label}": _median(runs, field) - _median(runs, "floor_us")
+            for name, runs in raw["lbheartbeat"].items()
+            for field, label in (("value", ""), ("quiet", " with probes not logged"))
+            if name == OURS or field == "value"
+            if all(field in r for r in runs)
+        }
         notes.append(
             "/__lbheartbeat__: Django's own cost for this request through the same stack (a "
             "middleware that returns HttpResponse() at once, in place of Dockerflow's) is "
             f"{min(floors):.1f}-{max(floors):.1f} µs; above it: "
-            + ", ".join(f"{SIDE_NAMES[n]} {v:.1f} µs" for n, v in above.items())
-            + ratio
+            + ", ".join(f"{name} {value:.1f} µs" for name, value in above.items())
         )
     for name, runs in raw.get("middleware", {}).items():
         notes.append(

@@ -173,7 +173,7 @@ def write_markdown(
         f"before this one found (commit {previous.get('commit', '?') if previous else '-'}) "
         "and the change since. Targets: the architecture issue's revision sets those of the "
         "middleware, both formatter rows, the slow and PostgreSQL heartbeats and the "
-        "OpenTelemetry lookup; /__lbheartbeat__, which it does not list, is informational; "
+        "OpenTelemetry lookup; the user-requests issue those of both /__lbheartbeat__ rows; "
         "the SQLite heartbeat, memory and settings-load rows keep their earlier targets.",
         "",
         *table,

@@ -103,12 +103,13 @@ def test_revised_targets_and_informational_rows(bench: SimpleNamespace) -> None:
     assert targets["middleware"] == 0.4
     assert targets["formatter"] == 1.5
     assert targets["formatter_orjson_peer"] == 1.3
-    assert targets["lbheartbeat"] is None
+    assert (targets["lbheartbeat"], targets["lbheartbeat_quiet"]) == (0.85, 0.6)
+    assert targets["formatter_peer"] is None
     raw = {
         "middleware": {"ours": [{"value": 21.0}], "pydf": [{"value": 50.0}]},
         "lbheartbeat": {
-            "ours": [{"value": 45.0, "floor_us": 33.0}],
-            "pydf": [{"value": 55.0, "floor_us": 33.0}],
+            "ours": [{"value": 45.0, "quiet": 34.0, "floor_us": 33.0}],
+            "pydf": [{"value": 55.0, "quiet": 55.0, "floor_us": 33.0}],
         },
     }
     results = bench.ratios.summarize_all(bench.rows.ROWS, raw, {})
@@ -116,9 +117,17 @@ def test_revised_targets_and_informational_rows(bench: SimpleNamespace) -> None:
     (middleware,) = [line for line in table.splitlines() if "| middleware overhead |" in line]
     assert "≤ 0.4x" in middleware
     assert "**MISSED**: needs ≤ 20.0, is 21.0" in middleware
-    (lb,) = [line for line in table.splitlines() if "| /__lbheartbeat__ |" in line]
-    assert lb.endswith("| informational |")
-    assert "do not list it" in lb
+    (lb,) = [line for line in table.splitlines() if "| /__lbheartbeat__, probes logged" in line]
+    assert "**0.82x**" in lb
+    assert lb.endswith("| met |")
+    (quiet,) = [line for line in table.splitlines() if "probes not logged |" in line]
+    assert "**0.62x**" in quiet
+    assert "**MISSED**: needs ≤ 33.0, is 34.0" in quiet
+    (note,) = bench.ratios.run_notes({"lbheartbeat": raw["lbheartbeat"]})
+    assert note.endswith(
+        "above it: dockerflow-settings 12.0 µs, dockerflow-settings with probes not logged "
+        "1.0 µs, python-dockerflow 22.0 µs"
+    )
 
 
 def test_a_missing_peer_says_why_instead_of_a_ratio(bench: SimpleNamespace) -> None:

@@ -1,16 +1,10 @@
 """The one accessor through which the runtime reads Django settings, and their rules.
 
-Values are cached (a dict lookup per read instead of Django's ``LazySettings``
-machinery, which is slow for *unset* settings) and the cache is dropped whenever
-Django sends ``setting_changed`` -- so ``override_settings`` and pytest-django's
-``settings`` fixture take effect immediately, and nothing is read at import time.
-
-Each setting has one default (:data:`DEFAULTS`) and one rule (:data:`VALIDATORS`).
-``dockerflow_settings`` checks environment variables with the same rules, so a value
-its ``check`` accepts is a value the runtime accepts, and the other way round.
-
-Derived values (an imported callback, a parsed list of checks, a header name
-turned into its ``META`` key) are cached the same way with :func:`derived`.
+Nothing is read at import time: :func:`get` and :func:`valid` read the settings on each
+call, and what the request path needs is computed once by a :func:`derived` function and
+kept until Django sends ``setting_changed`` (``override_settings``, pytest-django).
+Each setting has one default (:data:`DEFAULTS`) and one rule (:data:`VALIDATORS`), which
+``dockerflow_settings`` applies to environment variables too.
 """
 
 from __future__ import annotations
@@ -25,6 +19,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
 
 T = TypeVar("T")
 
@@ -40,10 +35,11 @@ DEFAULTS: dict[str, Any] = {
     "DOCKERFLOW_HEARTBEAT_TIMEOUT": 5.0,
     "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": 0.0,
     "DOCKERFLOW_HEARTBEAT_DETAILS": None,
-    "DOCKERFLOW_HEARTBEAT_MAX_STUCK": 1,
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": "X-Request-ID",
     "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": None,  # None: the request-id header name
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": False,
+    "DOCKERFLOW_SUMMARY_LOG_PROBES": "all",
+    "DOCKERFLOW_SUMMARY_EXTRA_FIELDS": None,
     "DOCKERFLOW_ERROR_ENDPOINT": True,
     "DOCKERFLOW_DRAIN_SECONDS": 0.0,
     "BASE_DIR": None,
@@ -51,11 +47,24 @@ DEFAULTS: dict[str, Any] = {
     "SILENCED_SYSTEM_CHECKS": [],
 }
 
+#: The Dockerflow endpoints by view name, each served with or without one trailing slash
+#: (``error`` only while DOCKERFLOW_ERROR_ENDPOINT is on). Fixed by the Dockerflow spec,
+#: not settings: here because this is the module the settings package already imports.
+ENDPOINT_PATHS = {
+    "version": "/__version__",
+    "heartbeat": "/__heartbeat__",
+    "lbheartbeat": "/__lbheartbeat__",
+    "error": "/__error__",
+}
+
+#: Values of DOCKERFLOW_SUMMARY_LOG_PROBES: which /__heartbeat__ and /__lbheartbeat__
+#: requests get a request.summary line (every one, those answered >= 400, none).
+PROBE_LOGGING = ("all", "failures", "none")
+
 #: Documented upper limits. Past them a value is a typo (``1e10``) rather than a
 #: choice, and would overflow ``time.monotonic() + value`` or ``Event.wait(value)``.
 MAX_HEARTBEAT_TIMEOUT = 300
 MAX_HEARTBEAT_CACHE_SECONDS = 3600
-MAX_HEARTBEAT_STUCK = 100
 MAX_DRAIN_SECONDS = 300
 
 
@@ -79,99 +88,73 @@ def _is_dotted_path(value: Any) -> bool:
     return len(parts) >= 2 and all(part.isidentifier() for part in parts)
 
 
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidSetting("True or False")
-    return value
+def _is_header_name(value: Any) -> bool:
+    return isinstance(value, str) and _HEADER_NAME.fullmatch(value) is not None
 
 
-def _seconds(*, low: float, low_allowed: bool, high: float) -> Callable[[Any], float]:
-    expected = f"a number of seconds {'>=' if low_allowed else '>'} {low:g} and <= {high:g}"
+def _rule(expected: str, ok: Callable[[Any], bool], convert: Callable = lambda v: v) -> Callable:
+    """A rule: ``convert(value)`` if ``ok(value)``, else InvalidSetting(``expected``)."""
 
-    def seconds(value: Any) -> float:
-        # Bounds before float(): an int too large for a float would raise OverflowError.
-        # NaN fails both comparisons and infinity the upper one.
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Real)
-            or not (low <= value <= high if low_allowed else low < value <= high)
-        ):
+    def rule(value: Any) -> Any:
+        if not ok(value):
             raise InvalidSetting(expected)
-        return float(value)
+        return convert(value)
 
-    return seconds
+    return rule
 
 
-def _integer(low: int, high: int, what: str = "an integer") -> Callable[[Any], int]:
-    expected = f"{what} from {low} to {high}"
+_boolean = _rule("True or False", lambda v: isinstance(v, bool))
 
-    def integer(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise InvalidSetting(expected)
-        return int(value)
 
-    return integer
+def _seconds(*, low_allowed: bool, high: float) -> Callable[[Any], float]:
+    # Bounds before float(): an int too large for a float would raise OverflowError.
+    # NaN fails both comparisons and infinity the upper one.
+    return _rule(
+        f"a number of seconds {'>=' if low_allowed else '>'} 0 and <= {high:g}",
+        lambda v: (
+            isinstance(v, numbers.Real)
+            and not isinstance(v, bool)
+            and (0 <= v <= high if low_allowed else 0 < v <= high)
+        ),
+        float,
+    )
 
 
 def _strings(*, ordered: bool, expected: str, item_ok: Callable[[str], bool]) -> Callable:
     kinds: tuple[type, ...] = (list, tuple) if ordered else (list, tuple, set, frozenset)
-
-    def strings(value: Any) -> list[str]:
-        if not isinstance(value, kinds) or not all(
-            isinstance(item, str) and item_ok(item) for item in value
-        ):
-            raise InvalidSetting(expected)
-        return list(value)
-
-    return strings
+    ok = lambda v: isinstance(v, kinds) and all(isinstance(i, str) and item_ok(i) for i in v)  # noqa: E731
+    return _rule(expected, ok, list)
 
 
-_http_error_status = _integer(400, 599, "an HTTP error status code")
+def _callable_or_path(example: str, *, optional: bool = False) -> Callable[[Any], Any]:
+    # Syntax only: importing here could import models before the app registry is
+    # ready; the code that calls it imports it (and reports failure) when it is needed.
+    expected = f"a callable or a dotted path such as {example!r}"
+    return _rule(
+        f"None, {expected}" if optional else expected,
+        lambda v: (optional and v is None) or callable(v) or _is_dotted_path(v),
+    )
 
 
 def _status_code(value: Any) -> int:
     # python-dockerflow handed the setting to HttpResponse, which takes "503" as well:
-    # projects that set it from os.environ keep working.
+    # projects that set it from os.environ keep working. HTTPStatus members are ints.
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
-    return _http_error_status(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599:
+        raise InvalidSetting("an HTTP error status code from 400 to 599")
+    return int(value)
 
 
 def _header_name(value: Any) -> str:
     if value is None:  # python-dockerflow's "use the default"
         return DEFAULTS["DOCKERFLOW_REQUEST_ID_HEADER_NAME"]
-    if not isinstance(value, str) or not _HEADER_NAME.fullmatch(value):
-        raise InvalidSetting(_HEADER_EXPECTED)
-    return value
-
-
-def _response_header(value: Any) -> str | None:
-    if value is None or value == "":
-        return value
-    if not isinstance(value, str) or not _HEADER_NAME.fullmatch(value):
-        raise InvalidSetting(
-            f"None (send the request-id header), '' (send none) or {_HEADER_EXPECTED}"
-        )
-    return value
-
-
-def _version_callback(value: Any) -> Any:
-    # Syntax only: importing here could import models before the app registry is
-    # ready; /__version__ imports it (and reports failure) when it is asked.
-    if not (callable(value) or _is_dotted_path(value)):
-        raise InvalidSetting("a callable or a dotted path such as 'dockerflow.version.get_version'")
-    return value
-
-
-def _details(value: Any) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        raise InvalidSetting("True, False or None (None: details only with DEBUG)")
-    return value
+    return _rule(_HEADER_EXPECTED, _is_header_name)(value)
 
 
 #: The rule of each setting: returns the normalised value or raises InvalidSetting.
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
-    # Syntax only, for the reason given in _version_callback: the heartbeat imports
+    # Syntax only, for the reason given in _callable_or_path: the heartbeat imports
     # each check and reports one it cannot import (dockerflow.health.E014).
     "DOCKERFLOW_CHECKS": _strings(
         ordered=True,
@@ -179,38 +162,39 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
         "'dockerflow.django.checks.check_database_connected'",
         item_ok=_is_dotted_path,
     ),
-    "DOCKERFLOW_VERSION_CALLBACK": _version_callback,
+    "DOCKERFLOW_VERSION_CALLBACK": _callable_or_path("dockerflow.version.get_version"),
     "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": _status_code,
-    "DOCKERFLOW_HEARTBEAT_TIMEOUT": _seconds(low=0, low_allowed=False, high=MAX_HEARTBEAT_TIMEOUT),
+    "DOCKERFLOW_HEARTBEAT_TIMEOUT": _seconds(low_allowed=False, high=MAX_HEARTBEAT_TIMEOUT),
     "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": _seconds(
-        low=0, low_allowed=True, high=MAX_HEARTBEAT_CACHE_SECONDS
+        low_allowed=True, high=MAX_HEARTBEAT_CACHE_SECONDS
     ),
-    "DOCKERFLOW_HEARTBEAT_DETAILS": _details,
-    "DOCKERFLOW_HEARTBEAT_MAX_STUCK": _integer(1, MAX_HEARTBEAT_STUCK),
+    "DOCKERFLOW_HEARTBEAT_DETAILS": _rule(
+        "True, False or None (None: details only with DEBUG)",
+        lambda v: v is None or isinstance(v, bool),
+    ),
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": _header_name,
-    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": _response_header,
+    "DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER": _rule(
+        f"None (send the request-id header), '' (send none) or {_HEADER_EXPECTED}",
+        lambda v: v is None or v == "" or _is_header_name(v),
+    ),
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": _boolean,
+    "DOCKERFLOW_SUMMARY_LOG_PROBES": _rule(
+        "one of 'all', 'failures', 'none'", lambda v: isinstance(v, str) and v in PROBE_LOGGING
+    ),
+    "DOCKERFLOW_SUMMARY_EXTRA_FIELDS": _callable_or_path(
+        "myproject.logging.summary_fields", optional=True
+    ),
     "DOCKERFLOW_ERROR_ENDPOINT": _boolean,
-    "DOCKERFLOW_DRAIN_SECONDS": _seconds(low=0, low_allowed=True, high=MAX_DRAIN_SECONDS),
+    "DOCKERFLOW_DRAIN_SECONDS": _seconds(low_allowed=True, high=MAX_DRAIN_SECONDS),
     "SILENCED_SYSTEM_CHECKS": _strings(
         ordered=False, expected="a list of check ids such as 'security.W009'", item_ok=bool
     ),
 }
 
-_values: dict[str, Any] = {}
-_valid_values: dict[str, Any] = {}
-_derived: list[Callable[[], None]] = []
-
 
 def get(name: str) -> Any:
     """Return setting ``name``, or its runtime default when the project leaves it unset."""
-    try:
-        return _values[name]
-    except KeyError:
-        pass
-    value = getattr(settings, name, DEFAULTS[name])
-    _values[name] = value
-    return value
+    return getattr(settings, name, DEFAULTS[name])
 
 
 def validate(name: str, value: Any) -> Any:
@@ -223,62 +207,57 @@ def validate(name: str, value: Any) -> Any:
 
 
 def valid(name: str) -> Any:
-    """:func:`get` checked by :func:`validate`, cached like ``get``.
+    """:func:`get` checked by :func:`validate`.
 
     Raises ``ImproperlyConfigured`` naming the setting, its value and what was expected.
     """
-    try:
-        return _valid_values[name]
-    except KeyError:
-        pass
     value = get(name)
     try:
-        result = validate(name, value)
+        return validate(name, value)
     except InvalidSetting as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not valid; expected {exc}") from None
-    _valid_values[name] = result
-    return result
+
+
+def imported(name: str) -> Callable[..., Any] | None:
+    """Setting ``name`` (a callable, a dotted path to one, or None) as a callable or None.
+
+    Raises ``ImproperlyConfigured`` naming the setting when the path cannot be imported
+    or does not name a callable.
+    """
+    spec = valid(name)
+    try:
+        func = import_string(spec) if isinstance(spec, str) else spec
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"{name}={spec!r} cannot be imported ({exc})") from exc
+    if func is not None and not callable(func):
+        raise ImproperlyConfigured(f"{name}={spec!r} is not callable")
+    return func
 
 
 def derived(func: Callable[[], T]) -> Callable[[], T]:
-    """Cache a zero-argument function of settings until the next ``setting_changed``.
+    """Cache a zero-argument function of settings until Django sends ``setting_changed``.
 
     Computed once per settings state even when threads ask at the same moment: a
     derived value is one object that callers may compare by identity (the heartbeat
     shares a run, or its cached result, only with callers holding the same config).
     """
-    # Reentrant, so a setting_changed sent while func() runs cannot deadlock reset().
+    # Reentrant, so a setting_changed sent while func() runs cannot deadlock forget().
     lock = threading.RLock()
     computed: list[T] = []  # the value for the current settings state, once computed
 
-    def compute_once() -> T:
-        # lru_cache alone lets threads that miss together each call func() and get
-        # objects of their own; they queue here instead and take the first one's.
-        with lock:
-            if not computed:
-                computed.append(func())
+    @functools.wraps(func)
+    def cached() -> T:
+        try:
             return computed[0]
+        except IndexError:
+            with lock:  # threads that miss together queue here and take the first one's
+                if not computed:
+                    computed.append(func())
+                return computed[0]
 
-    cached = functools.lru_cache(maxsize=1)(compute_once)
-    clear_lru = cached.cache_clear
-
-    def forget() -> None:
+    def forget(**kwargs: Any) -> None:
         with lock:
             computed.clear()
-            clear_lru()
 
-    _derived.append(forget)
-    functools.update_wrapper(cached, func)
-    cached.cache_clear = forget  # type: ignore[attr-defined]
+    setting_changed.connect(forget, weak=False)
     return cached
-
-
-def reset(**kwargs: Any) -> None:
-    """Forget every cached value (connected to ``setting_changed``)."""
-    _values.clear()
-    _valid_values.clear()
-    for forget in _derived:
-        forget()
-
-
-setting_changed.connect(reset, dispatch_uid="dockerflow.django.conf.reset")

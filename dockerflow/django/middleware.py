@@ -1,17 +1,11 @@
 """``DockerflowMiddleware``: the Dockerflow endpoints and one ``request.summary`` per request.
 
-List it first in ``MIDDLEWARE`` (before ``SecurityMiddleware`` and
-``CommonMiddleware``): probes are then answered before ``ALLOWED_HOSTS`` validation
-and ``SECURE_SSL_REDIRECT``, which load balancers' health checks cannot satisfy.
-
-Per request it picks the request id (the incoming ``DOCKERFLOW_REQUEST_ID_HEADER_NAME``
-header if it is a valid id, else a new one), sets it in ``request_id_context`` for the
-duration of the request and resets it afterwards, and logs the summary record.
+List it first in ``MIDDLEWARE``: probes are then answered before ``ALLOWED_HOSTS``
+validation and ``SECURE_SSL_REDIRECT``, which load balancers' health checks cannot satisfy.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import time
@@ -27,8 +21,12 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.log import log_response
 
 from dockerflow.django import conf, views
-from dockerflow.django.compat_hooks import EXCEPTION_KEY, PythonDockerflowHooks
-from dockerflow.django.request_summary import REQUEST_SUMMARY_LOGGER_NAME, log_summary
+from dockerflow.django.request_summary import (
+    REQUEST_SUMMARY_LOGGER_NAME,
+    FieldsHook,
+    log_summary,
+    summary_fields,
+)
 from dockerflow.logging.request_id import (
     generate_request_id,
     is_valid_request_id,
@@ -39,7 +37,9 @@ __all__ = ["DockerflowMiddleware"]
 
 View = Callable[[HttpRequest], HttpResponseBase]
 
-_perf_counter = time.perf_counter
+# Per-request state kept on the request (its __dict__, which Django never clears).
+TOKEN_KEY = "_dockerflow_rid_token"
+EXCEPTION_KEY = "_dockerflow_exception"
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,12 @@ class MiddlewareConfig:
     """Everything the middleware needs from settings, computed once per settings change."""
 
     request_id_meta_key: str
-    #: Response header that carries the request id back, or None to send none.
-    response_header: str | None
+    response_header: str | None  # None: send no request-id header back
     log_querystring: bool
     endpoints: dict[str, View]
+    probe_logging: str  # DOCKERFLOW_SUMMARY_LOG_PROBES
+    quiet_paths: frozenset[str]  # the probes' paths, unless probe_logging is "all"
+    extra_fields: FieldsHook | None
 
 
 @conf.derived
@@ -60,19 +62,25 @@ def middleware_config() -> MiddlewareConfig:
     response_header = conf.valid("DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER")
     if response_header is None:
         response_header = header  # the default: answer with the header the id came in
-    paths: dict[str, View] = {
-        "/__version__": views.version,
-        "/__heartbeat__": views.heartbeat,
-        "/__lbheartbeat__": views.lbheartbeat,
-    }
+    served = ["version", "heartbeat", "lbheartbeat"]
     if conf.get("DOCKERFLOW_ERROR_ENDPOINT"):
-        paths["/__error__"] = views.error
-    endpoints = {**paths, **{f"{path}/": view for path, view in paths.items()}}
+        served.append("error")
+    # ENDPOINT_PATHS is keyed by the views' names.
+    endpoints = {
+        conf.ENDPOINT_PATHS[name] + end: getattr(views, name)
+        for name in served
+        for end in ("", "/")
+    }
+    probe_logging = conf.valid("DOCKERFLOW_SUMMARY_LOG_PROBES")
+    probes = (views.heartbeat, views.lbheartbeat) if probe_logging != "all" else ()
     return MiddlewareConfig(
         request_id_meta_key="HTTP_" + header.upper().replace("-", "_"),
         response_header=response_header or None,
         log_querystring=bool(conf.get("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING")),
         endpoints=endpoints,
+        probe_logging=probe_logging,
+        quiet_paths=frozenset(path for path, view in endpoints.items() if view in probes),
+        extra_fields=conf.imported("DOCKERFLOW_SUMMARY_EXTRA_FIELDS"),
     )
 
 
@@ -92,43 +100,20 @@ got_request_exception.connect(
 )
 
 
-def _log_error_response(request: HttpRequest, response: HttpResponseBase) -> None:
-    """Django's own ``django.request`` line for a 4xx/5xx, written while the request id
-    is still set.
-
-    Django writes it after the whole middleware chain has returned -- after this
-    middleware has reset the request id -- so the line would carry ``rid: null``.
-    The call is Django's exact one; the response is then marked as logged, so Django
-    skips its own.
-    """
-    if response.status_code >= 400:
-        log_response(
-            "%s: %s",
-            response.reason_phrase,
-            request.path,
-            response=response,
-            request=request,
-            level="info" if isinstance(response, views.DrainingResponse) else None,
-        )
-
-
-class DockerflowMiddleware(PythonDockerflowHooks):
+class DockerflowMiddleware:
     """Serve ``/__version__``, ``/__heartbeat__``, ``/__lbheartbeat__`` and ``/__error__``
     (with or without a trailing slash) and log a ``request.summary`` for every request.
 
-    New-style middleware, sync and async. The python-dockerflow hooks
-    ``process_request``, ``process_exception`` and ``process_response``
-    (:class:`~dockerflow.django.compat_hooks.PythonDockerflowHooks`) remain usable
-    directly, and ``get_response`` may be omitted when only they are used.
+    New-style middleware, sync and async. python-dockerflow's old-style hooks
+    ``process_request``, ``process_exception`` and ``process_response`` remain usable
+    directly (``get_response`` may then be omitted), and so does
+    ``_build_extra_meta(request)``, which gives the fields of the summary.
     """
 
     sync_capable = True
     async_capable = True
 
-    def __init__(
-        self,
-        get_response: Callable[[HttpRequest], Any] | None = None,
-    ) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], Any] | None = None) -> None:
         self.get_response = get_response
         self.summary_logger = logging.getLogger(REQUEST_SUMMARY_LOGGER_NAME)
         middleware_config()  # a bad setting fails at startup, not on the first request
@@ -137,120 +122,171 @@ class DockerflowMiddleware(PythonDockerflowHooks):
             markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        """Pick the request id (the incoming header's if valid, else a new one), set it in
+        ``request_id_context`` for the request, answer, log the summary, reset the id."""
         if self._is_async:
             return self.__acall__(request)
-        config, rid, start, token = self._begin(request)
+        config = middleware_config()
+        view = config.endpoints.get(request.path_info)
+        if view is views.lbheartbeat and config.quiet_paths:
+            return self._quiet_lbheartbeat(request, config)
+        token = self._begin(request, config)
         try:
-            view = config.endpoints.get(request.path_info)
             response = self.get_response(request) if view is None else _serve(view, request)
-        except asyncio.CancelledError:
-            # Under ASGI with a sync chain, the cancellation of a disconnected client's
-            # request (see __acall__) reaches here through the view's async_to_sync.
-            self._log(request, None, rid, start, None, config)
-            raise
-        except Exception as exc:
-            # Only without Django's handler around us (it turns exceptions into
-            # responses): still log, and never leave the request id set.
-            self._log(request, None, rid, start, exc, config)
+        except BaseException as exc:
+            # Without Django's handler around us (it answers exceptions), or an ASGI
+            # request cancelled through async_to_sync: still log (code null).
+            self._log(request, None, exc if isinstance(exc, Exception) else None, config)
             raise
         else:
-            self._log_response(request, response, rid, start, config)
+            self._log_response(request, response, config)
         finally:
             self._end(token)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         # The same steps as __call__, awaiting the rest of the chain.
-        config, rid, start, token = self._begin(request)
+        config = middleware_config()
+        view = config.endpoints.get(request.path_info)
+        if view is views.lbheartbeat and config.quiet_paths:
+            return self._quiet_lbheartbeat(request, config)
+        token = self._begin(request, config)
         try:
-            view = config.endpoints.get(request.path_info)
             if view is None:
                 response = await self.get_response(request)  # type: ignore[misc]
             elif view is views.lbheartbeat:
                 response = view(request)  # no I/O: no thread hop needed
             else:
                 response = await sync_to_async(_serve)(view, request)
-        except asyncio.CancelledError:
+        except BaseException as exc:
             # Django (>= 5.0) cancels the request when the client disconnects: no
             # response, but the request happened and is summarised (code null).
-            self._log(request, None, rid, start, None, config)
-            raise
-        except Exception as exc:
-            self._log(request, None, rid, start, exc, config)
+            self._log(request, None, exc if isinstance(exc, Exception) else None, config)
             raise
         else:
-            self._log_response(request, response, rid, start, config)
+            self._log_response(request, response, config)
         finally:
             self._end(token)
         return response
 
+    def _quiet_lbheartbeat(self, request: HttpRequest, config: MiddlewareConfig) -> Any:
+        # Probes are logged on failure or never: a 200 is seen by no log line, so it
+        # needs no request id, clock or record. A draining 503 is logged as usual.
+        response = views.lbheartbeat(request)
+        if response.status_code >= 400:
+            token = self._begin(request, config)
+            try:
+                self._log_response(request, response, config)
+            finally:
+                self._end(token)
+        return response
+
     @staticmethod
-    def _begin(
-        request: HttpRequest,
-    ) -> tuple[MiddlewareConfig, str, float, Token[str | None]]:
+    def _begin(request: HttpRequest, config: MiddlewareConfig) -> Token[str | None]:
         """Choose the request id, set it in the context, start the clock."""
-        config = middleware_config()
         rid = request.META.get(config.request_id_meta_key)
         if rid is None or not is_valid_request_id(rid):
             rid = generate_request_id()
-        token = request_id_context.set(rid)
-        start = _perf_counter()
         state = request.__dict__
         state["_id"] = rid
-        state["_start_timestamp"] = start
-        return config, rid, start, token
+        state["_start_timestamp"] = time.perf_counter()
+        return request_id_context.set(rid)
 
     @staticmethod
     def _end(token: Token[str | None]) -> None:
         """Reset the request id to what it was before ``_begin``."""
-        # try/except, not contextlib.suppress: this runs on every request and the
-        # context manager costs more than the rest of the reset.
-        try:  # noqa: SIM105
+        try:  # noqa: SIM105 (contextlib.suppress costs more than the reset, per request)
             request_id_context.reset(token)
         except (RuntimeError, ValueError):
-            # Used already, or made in another context (a caller split the hooks across
-            # tasks): nothing of ours is left to undo here.
-            pass
+            pass  # used already, or made in another context (hooks split across tasks)
 
     def _log_response(
-        self,
-        request: HttpRequest,
-        response: HttpResponseBase,
-        rid: str | None,
-        start: float | None,
-        config: MiddlewareConfig,
+        self, request: HttpRequest, response: HttpResponseBase, config: MiddlewareConfig
     ) -> None:
+        rid = request_id_context.get()
         if config.response_header is not None and rid is not None:
             # setdefault: a header the view set itself is never overwritten.
             response.headers.setdefault(config.response_header, rid)
-        # Django's own line for an error response first, then the summary: the order
-        # Django would write them in, both while the request id is still set.
-        _log_error_response(request, response)
-        self._log(request, response, rid, start, None, config)
+        if response.status_code >= 400:
+            # Django's own django.request line, which Django would write after every
+            # middleware returned (with the request id reset): its exact call, now, and
+            # the response is marked as logged so Django skips its copy.
+            drain = isinstance(response, views.DrainingResponse)  # expected, not an error
+            log_response(
+                "%s: %s",
+                response.reason_phrase,
+                request.path,
+                response=response,
+                request=request,
+                level="info" if drain else None,
+            )
+        self._log(request, response, None, config)
 
     def _log(
         self,
         request: HttpRequest,
         response: HttpResponseBase | None,
-        rid: str | None,
-        start: float | None,
         exception: BaseException | None,
-        config: MiddlewareConfig | None = None,
+        config: MiddlewareConfig,
     ) -> None:
         # An exception recorded during the request (process_exception or Django's
         # got_request_exception) is the one the summary reports.
-        recorded = request.__dict__.pop(EXCEPTION_KEY, None)
-        if config is None:
-            config = middleware_config()
+        exception = request.__dict__.pop(EXCEPTION_KEY, exception)
+        if request.path_info in config.quiet_paths:
+            failed = exception is not None or response is None or response.status_code >= 400
+            if config.probe_logging == "none" or not failed:
+                return
         log_summary(
             self.summary_logger,
             request,
             response,
-            rid,
-            start,
-            recorded if recorded is not None else exception,
-            config.log_querystring,
+            exception,
+            self._build_extra_meta,
+            config.extra_fields,
         )
+
+    def _build_extra_meta(self, request: HttpRequest) -> dict[str, Any]:
+        """The fields of ``request``'s summary (python-dockerflow's hook).
+
+        A subclass may override it: the dict it returns is what is logged, but for
+        ``errno`` and ``code``, which are always the middleware's. ``super()`` gives
+        :func:`~dockerflow.django.request_summary.summary_fields`.
+        """
+        return summary_fields(request, middleware_config().log_querystring)
+
+    # python-dockerflow's old-style hooks. Django calls none of them; code and tests
+    # written for python-dockerflow's middleware do. They read request._id and
+    # request._start_timestamp back, whatever another middleware did to them.
+
+    def process_request(self, request: HttpRequest) -> HttpResponseBase | None:
+        """Start the request (id, clock); return the response of a Dockerflow endpoint,
+        whose exception propagates (``/__error__`` raises on purpose), the id reset."""
+        config = middleware_config()
+        token = self._begin(request, config)
+        view = config.endpoints.get(request.path_info)
+        try:
+            response = None if view is None else view(request)
+        except BaseException:
+            self._end(token)
+            raise
+        request.__dict__[TOKEN_KEY] = token
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """Remember the view's exception for the summary; let Django handle it."""
+        request.__dict__[EXCEPTION_KEY] = exception
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase | None
+    ) -> HttpResponseBase | None:
+        """Log the ``request.summary`` record and reset the request id."""
+        token = request.__dict__.pop(TOKEN_KEY, None)
+        try:
+            self._log(request, response, None, middleware_config())
+        finally:
+            if token is not None:
+                self._end(token)
+        return response
 
 
 def _serve(view: View, request: HttpRequest) -> HttpResponseBase:

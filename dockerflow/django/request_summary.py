@@ -1,17 +1,16 @@
 """The ``request.summary`` log record: one per request, built without wasted work.
 
-The record comes from the logger's own ``makeRecord`` and is passed to
-``Logger.handle`` only when the logger is enabled for its level: a silenced logger
-costs no field building, and no ``findCaller`` stack walk is ever needed.
-
-Every value read from the request, the user or the exception is guarded: whatever
-those objects' methods raise, the summary is written.
+Made by the logger's own ``makeRecord`` (no ``findCaller`` stack walk) and built only
+when the logger is enabled for its level. Every value read from the request, the user,
+the exception or the project's field hooks is guarded: whatever they raise, the summary
+is written (a failing hook is logged on this module's logger and its fields left out).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,6 +20,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import LazyObject, empty
 
 from dockerflow.logging.encoding import safe_str
+from dockerflow.logging.request_id import request_id_context
 from dockerflow.masking import mask_query
 
 REQUEST_SUMMARY_LOGGER_NAME = "request.summary"
@@ -38,10 +38,11 @@ MAX_MESSAGE = 2048
 #: Exceptions Django answers with a 4xx response: the client's fault, not a server error.
 CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
-_INFO = logging.INFO
-_ERROR = logging.ERROR
-_FUNC_NAME = "request_summary"
-_perf_counter = time.perf_counter
+#: A function adding fields: ``_build_extra_meta(request)`` or the
+#: DOCKERFLOW_SUMMARY_EXTRA_FIELDS callable ``(request, response)``.
+FieldsHook = Callable[..., "dict[str, Any] | None"]
+
+logger = logging.getLogger(__name__)
 
 
 def _text(value: object, cap: int) -> str:
@@ -49,15 +50,6 @@ def _text(value: object, cap: int) -> str:
     if type(value) is not str:
         value = "" if value is None else safe_str(value)
     return value[:cap]  # type: ignore[index]
-
-
-def _user_id(user: Any) -> Any:
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    pk = getattr(user, "pk", None)
-    if pk is None or type(pk) is int or type(pk) is str:
-        return pk
-    return safe_str(pk)
 
 
 def loaded_user_id(request: HttpRequest) -> Any:
@@ -68,44 +60,36 @@ def loaded_user_id(request: HttpRequest) -> Any:
     ``None`` too when reading the user raises.
     """
     state = request.__dict__
-    user = state.get("_cached_user")
-    if user is None:
-        user = state.get("_acached_user")
-    if user is None:
-        user = state.get("user")
+    user = state.get("_cached_user", state.get("_acached_user", state.get("user")))
+    try:
         if isinstance(user, LazyObject):
             user = user._wrapped  # reading _wrapped never triggers the lazy load
-            if user is empty:
-                return None
-        if user is None:
+        if user is None or user is empty:
             return None
-    try:
-        return _user_id(user)
+        if not getattr(user, "is_authenticated", False):
+            return ""
+        pk = getattr(user, "pk", None)
+        return pk if pk is None or type(pk) is int or type(pk) is str else safe_str(pk)
     except Exception:
         return None
 
 
-def write_summary_fields(
-    fields: dict[str, Any],
-    request: HttpRequest,
-    response: HttpResponseBase | None,
-    rid: str | None,
-    start: float | None,
-    errno: int,
-    log_querystring: bool,
-) -> None:
-    """Set the mozlog ``Fields`` of a request summary in ``fields`` (see the module
-    constants for caps); ``t`` only with a ``start`` time."""
+def summary_fields(request: HttpRequest, log_querystring: bool) -> dict[str, Any]:
+    """The fields a request's summary reads from the request (see the module constants
+    for caps): ``agent``, ``lang``, ``method``, ``path``, ``rid``, ``t`` (with a start
+    time), ``uid`` (with a loaded user), ``querystring`` (with ``log_querystring``)."""
     meta = request.META
-    fields["errno"] = errno
-    fields["code"] = None if response is None else response.status_code
-    fields["agent"] = _text(meta.get("HTTP_USER_AGENT"), MAX_AGENT)
-    fields["lang"] = _text(meta.get("HTTP_ACCEPT_LANGUAGE"), MAX_LANG)
-    fields["method"] = _text(request.method, MAX_METHOD)
-    fields["path"] = _text(request.path, MAX_PATH)
-    fields["rid"] = rid
-    if start is not None:
-        fields["t"] = int((_perf_counter() - start) * 1000)
+    state = request.__dict__
+    fields = {
+        "agent": _text(meta.get("HTTP_USER_AGENT"), MAX_AGENT),
+        "lang": _text(meta.get("HTTP_ACCEPT_LANGUAGE"), MAX_LANG),
+        "method": _text(request.method, MAX_METHOD),
+        "path": _text(request.path, MAX_PATH),
+        "rid": state.get("_id") or request_id_context.get(),
+    }
+    start = state.get("_start_timestamp")
+    if type(start) is float:
+        fields["t"] = int((time.perf_counter() - start) * 1000)
     uid = loaded_user_id(request)
     if uid is not None:
         fields["uid"] = uid
@@ -114,6 +98,20 @@ def write_summary_fields(
         # string costs no more work than a capped one.
         raw = _text(meta.get("QUERY_STRING"), 4 * MAX_QUERYSTRING)
         fields["querystring"] = unquote(mask_query(raw))[:MAX_QUERYSTRING]
+    return fields
+
+
+def _add_fields(state: dict[str, Any], hook: FieldsHook, *args: Any) -> None:
+    """Add what ``hook(*args)`` returns to the record's ``state``, but no key already
+    there (ours, or an attribute of the record): a hook cannot falsify the line."""
+    try:
+        fields = hook(*args)
+        if not isinstance(fields, (dict, type(None))):
+            raise TypeError(f"returned {type(fields).__name__}, expected a dict or None")
+        for key, value in (fields or {}).items():
+            state.setdefault(key, value)
+    except Exception:
+        logger.exception("request.summary fields left out: %r failed", hook)
 
 
 def _exc_info(exception: BaseException) -> tuple[type[BaseException], BaseException, Any]:
@@ -125,29 +123,36 @@ def _exc_info(exception: BaseException) -> tuple[type[BaseException], BaseExcept
 
 
 def log_summary(
-    logger: logging.Logger,
+    summary_logger: logging.Logger,
     request: HttpRequest,
     response: HttpResponseBase | None,
-    rid: str | None,
-    start: float | None,
     exception: BaseException | None,
-    log_querystring: bool,
+    build_fields: FieldsHook,
+    extra_fields: FieldsHook | None,
 ) -> None:
     """Emit the one ``request.summary`` record for ``request``.
 
     An unhandled exception gives an ERROR record (``errno`` 500, the exception's
     message, ``exc_info``); everything else, 4xx and 5xx responses included, is INFO
-    with ``errno`` 0 -- ``code`` says how it went.
+    with ``errno`` 0 -- ``code`` says how it went. The other fields are what
+    ``build_fields(request)`` returns, then what ``extra_fields(request, response)``
+    adds.
     """
     if exception is not None and not issubclass(type(exception), CLIENT_ERRORS):
-        level, errno, message = _ERROR, 500, _text(exception, MAX_MESSAGE)
+        level, errno, message = logging.ERROR, 500, _text(exception, MAX_MESSAGE)
         exc_info = _exc_info(exception)
     else:
-        level, errno, message, exc_info = _INFO, 0, "", None
-    if not logger.isEnabledFor(level):
+        level, errno, message, exc_info = logging.INFO, 0, "", None
+    if not summary_logger.isEnabledFor(level):
         return
-    record = logger.makeRecord(logger.name, level, __file__, 0, message, (), exc_info, _FUNC_NAME)
-    # Not makeRecord(extra=...): its per-key clash check costs more than the fields,
-    # and these keys are fixed and never clash with a LogRecord attribute.
-    write_summary_fields(record.__dict__, request, response, rid, start, errno, log_querystring)
-    logger.handle(record)
+    record = summary_logger.makeRecord(
+        summary_logger.name, level, __file__, 0, message, (), exc_info, "request_summary"
+    )
+    # Not makeRecord(extra=...): its clash check raises, and the record would be lost.
+    state = record.__dict__
+    state["errno"] = errno
+    state["code"] = None if response is None else response.status_code
+    _add_fields(state, build_fields, request)
+    if extra_fields is not None:
+        _add_fields(state, extra_fields, request, response)
+    summary_logger.handle(record)

@@ -30,39 +30,33 @@ from dockerflow.version import DEFAULT_ROOT, UnusableFile
 
 logger = logging.getLogger("dockerflow.django")
 
-CACHE_CONTROL = "no-store"
 JSON = "application/json"
 
 
 def encode_json(payload: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON; values JSON has no type for are written with ``str()``.
-
-    Raises ``ValueError`` for what would make the body invalid JSON: ``NaN`` and the
-    infinities (which ``json.dumps`` writes bare by default) and strings UTF-8 cannot
-    encode (lone surrogates).
-    """
+    """Compact UTF-8 JSON, values JSON has no type for written with ``str()``; raises
+    ``ValueError`` for ``NaN``, the infinities and lone surrogates (invalid JSON)."""
     return json.dumps(
         payload, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False
     ).encode()
 
 
-def probe_headers(response: HttpResponseBase) -> HttpResponseBase:
-    """Add the headers every Dockerflow endpoint sends, unless already set.
+#: The headers every Dockerflow endpoint sends. ``no-store``: no cache or CDN may answer a
+#: probe. ``nosniff``: a browser must not guess another type than the JSON declared.
+PROBE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
-    ``no-store``: no cache or CDN may answer a probe. ``nosniff``: a browser must not
-    guess another type than the JSON declared, whatever the body holds.
-    """
-    response.setdefault("Cache-Control", CACHE_CONTROL)
-    response.setdefault("X-Content-Type-Options", "nosniff")
+
+def probe_headers(response: HttpResponseBase) -> HttpResponseBase:
+    """Add :data:`PROBE_HEADERS` to ``response`` (an error page), unless it has them."""
+    for name, value in PROBE_HEADERS.items():
+        response.setdefault(name, value)
     return response
 
 
 def json_response(payload: dict[str, Any] | bytes, status: int = 200) -> HttpResponse:
     """A JSON response that no cache may store and no browser may sniff."""
     body = payload if isinstance(payload, bytes) else encode_json(payload)
-    response = HttpResponse(body, status=status, content_type=JSON)
-    probe_headers(response)
-    return response
+    return HttpResponse(body, status=status, content_type=JSON, headers=PROBE_HEADERS)
 
 
 #: The whole /__lbheartbeat__ body: constant, so answering costs no serialisation.
@@ -87,11 +81,8 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
     ``{"status":"draining"}``, so load balancers take the instance out.
     """
     if draining:
-        response = DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON)
-    else:
-        response = HttpResponse(LBHEARTBEAT_BODY, content_type=JSON)
-    probe_headers(response)
-    return response
+        return DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON, headers=PROBE_HEADERS)
+    return HttpResponse(LBHEARTBEAT_BODY, content_type=JSON, headers=PROBE_HEADERS)
 
 
 # --- /__version__ ----------------------------------------------------------------------

@@ -347,15 +347,6 @@ def test_hooks_let_the_error_endpoint_raise_and_reset_the_id(caplog, rf):
     assert summaries(caplog) == []  # Django's handler answers it; the hooks log nothing
 
 
-def test_hooks_live_in_the_compatibility_mixin():
-    from dockerflow.django.compat_hooks import PythonDockerflowHooks
-
-    assert issubclass(DockerflowMiddleware, PythonDockerflowHooks)
-    for hook in ("process_request", "process_exception", "process_response"):
-        assert hook not in vars(DockerflowMiddleware)
-        assert hook in vars(PythonDockerflowHooks)
-
-
 def test_summary_survives_a_middleware_that_removed_our_attributes(caplog, summary_request):
     class HostileMiddleware(MiddlewareMixin):
         def process_request(self, request):

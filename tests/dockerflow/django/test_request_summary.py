@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils.functional import SimpleLazyObject
 
 from dockerflow.django import request_summary
+from dockerflow.django.middleware import DockerflowMiddleware
 from dockerflow.django.request_summary import (
     MAX_AGENT,
     MAX_LANG,
@@ -196,10 +197,9 @@ def test_exception_message_is_capped(caplog, rf):
         logging.getLogger("request.summary"),
         request,
         None,
-        rid="r",
-        start=None,
-        exception=ValueError("m" * 100_000),
-        log_querystring=False,
+        ValueError("m" * 100_000),
+        lambda request: request_summary.summary_fields(request, log_querystring=False),
+        None,
     )
     record = only_summary(caplog)
     assert record.getMessage() == "m" * MAX_MESSAGE
@@ -207,14 +207,14 @@ def test_exception_message_is_capped(caplog, rf):
     assert not hasattr(record, "t")
 
 
-def test_nothing_is_built_when_the_logger_is_silenced(client, caplog, monkeypatch):
-    def must_not_run(*args, **kwargs):
-        raise AssertionError("summary fields built for a disabled logger")
-
-    monkeypatch.setattr(request_summary, "write_summary_fields", must_not_run)
+def test_nothing_is_built_when_the_logger_is_silenced(client, caplog, monkeypatch, settings):
+    built = []
+    monkeypatch.setattr(DockerflowMiddleware, "_build_extra_meta", built.append)
+    settings.DOCKERFLOW_SUMMARY_EXTRA_FIELDS = lambda request, response: built.append(request)
     caplog.set_level(logging.WARNING, logger="request.summary")
     assert client.get("/ok/").status_code == 200
     assert summaries(caplog) == []
+    assert built == []
 
 
 def test_errors_are_still_logged_when_info_is_silenced(quiet_client, caplog):
