@@ -17,6 +17,7 @@ from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dockerflow.django import conf
 from dockerflow_settings.django_logging import build_logging
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ DEFAULT_FILE_STORAGE = "django.core.files.storage.FileSystemStorage"
 #: Django < 4.2's storage settings, and the STORAGES alias each becomes.
 LEGACY_STORAGES = {"DEFAULT_FILE_STORAGE": "default", "STATICFILES_STORAGE": "staticfiles"}
 #: Django matches SECURE_REDIRECT_EXEMPT against the path without its leading slash.
-HEALTH_PATH_PATTERNS = (r"^__heartbeat__/?$", r"^__lbheartbeat__/?$", r"^__version__/?$")
+HEALTH_PATH_PATTERNS = tuple(
+    rf"^{conf.ENDPOINT_PATHS[name][1:]}/?$" for name in ("heartbeat", "lbheartbeat", "version")
+)
 
 
 #: How far up a project's class hierarchy the bases are followed.

@@ -283,7 +283,7 @@ TABLE: tuple[Setting, ...] = (
             default=by_debug("all", "failures"), example="none",
             help="Which /__lbheartbeat__ and /__heartbeat__ requests get a request.summary: "
             "all, failures (status 400 or more) or none."),
-    runtime("DOCKERFLOW_SUMMARY_EXTRA_FIELDS", "dotted path", parsing.parse_str, default=None,
+    runtime("DOCKERFLOW_SUMMARY_EXTRA_FIELDS", "dotted path", parsing.parse_str,
             example="myapp.logging.summary_fields",
             help="Function(request, response) returning a dict of fields to add to each "
             "request.summary (masked and bounded like every field)."),

@@ -130,16 +130,6 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
         """,
         example="True",
     ),
-    "DOCKERFLOW_HEARTBEAT_MAX_STUCK": RuntimeSetting(
-        type="int, 1-100",
-        description="""
-            How many threads may still be running the same check (left behind by earlier
-            timeouts) before that check is no longer started and is reported as error
-            ``dockerflow.health.E013`` straight away. Bounds the threads a hung backing
-            service can pin.
-        """,
-        example="2",
-    ),
     "DOCKERFLOW_REQUEST_ID_HEADER_NAME": RuntimeSetting(
         type="HTTP header name",
         description="""
@@ -170,6 +160,29 @@ RUNTIME_SETTINGS: dict[str, RuntimeSetting] = {
             can carry tokens and personal data.
         """,
         example="True",
+    ),
+    "DOCKERFLOW_SUMMARY_LOG_PROBES": RuntimeSetting(
+        type="'all', 'failures' or 'none'",
+        description="""
+            Which ``/__lbheartbeat__`` and ``/__heartbeat__`` requests get a
+            ``request.summary`` line: every one (python-dockerflow's behaviour), only those
+            answered with a status of 400 or more (or ended by an exception), or none. A
+            ``/__lbheartbeat__`` that is not logged is answered without a request id.
+            Anything else raises ``ImproperlyConfigured`` when the middleware starts. See
+            :ref:`logging-probes`.
+        """,
+        example='"failures"',
+    ),
+    "DOCKERFLOW_SUMMARY_EXTRA_FIELDS": RuntimeSetting(
+        type="callable, dotted path or None",
+        description="""
+            A function ``(request, response)`` returning a dict of fields to add to each
+            ``request.summary`` line (or ``None``); it never replaces a field already
+            there, and one that raises costs its fields, not the line. A path is imported
+            when the middleware starts (``ImproperlyConfigured`` naming the setting if it
+            cannot be). See :doc:`logging`, "Fields of your own".
+        """,
+        example='"myproject.logging.summary_fields"',
     ),
     "DOCKERFLOW_ERROR_ENDPOINT": RuntimeSetting(
         type="bool",

@@ -24,7 +24,11 @@ def serve(project: Project, logdir: Path) -> Iterator[ServerProcess]:
     """``python -m dockerflow_settings.gunicorn <project>.wsgi``, its production
     configuration, one worker, on a free port."""
     port = pick_free_port()
-    env = project.env(AFTER, project.production, PORT=str(port), WEB_CONCURRENCY="1")
+    # Every probe logged (Prod's default logs only failing ones), to count one line each.
+    env = project.env(
+        AFTER, project.production, PORT=str(port), WEB_CONCURRENCY="1",
+        DJANGO_DOCKERFLOW_SUMMARY_LOG_PROBES="all",
+    )  # fmt: skip
     env.pop("GUNICORN_CMD_ARGS", None)
     server = ServerProcess(
         [sys.executable, "-m", "dockerflow_settings.gunicorn", f"{project.name}.wsgi"],

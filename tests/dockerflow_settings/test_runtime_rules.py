@@ -33,7 +33,6 @@ def _noop(root):
         ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", 3600, 3600.0),
         ("DOCKERFLOW_HEARTBEAT_DETAILS", None, None),
         ("DOCKERFLOW_HEARTBEAT_DETAILS", False, False),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 100, 100),
         ("DOCKERFLOW_REQUEST_ID_HEADER_NAME", None, "X-Request-ID"),
         ("DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X-Amzn-Trace-Id", "X-Amzn-Trace-Id"),
         ("DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER", None, None),
@@ -76,8 +75,6 @@ def test_validate_accepts_and_normalises(name, value, normalised):
         ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", -0.5, ">= 0 and <= 3600"),
         ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", 3600.5, ">= 0 and <= 3600"),
         ("DOCKERFLOW_HEARTBEAT_DETAILS", "yes", "True, False or None"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 0, "an integer from 1 to 100"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 2.0, "an integer from 1 to 100"),
         ("DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X.Trace", "letters, digits and hyphens"),
         ("DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X_Trace", "letters, digits and hyphens"),
         ("DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X-Trace\n", "letters, digits and hyphens"),
@@ -127,15 +124,6 @@ def test_valid_is_cached_until_a_setting_changes(settings):
     assert conf.valid("DOCKERFLOW_HEARTBEAT_TIMEOUT") == 2.0
     settings.DOCKERFLOW_HEARTBEAT_TIMEOUT = 3
     assert conf.valid("DOCKERFLOW_HEARTBEAT_TIMEOUT") == 3.0
-
-
-def test_valid_value_is_served_from_the_cache(settings, monkeypatch):
-    settings.DOCKERFLOW_HEARTBEAT_MAX_STUCK = 3
-    assert conf.valid("DOCKERFLOW_HEARTBEAT_MAX_STUCK") == 3
-    calls = []
-    monkeypatch.setitem(conf.VALIDATORS, "DOCKERFLOW_HEARTBEAT_MAX_STUCK", calls.append)
-    assert conf.valid("DOCKERFLOW_HEARTBEAT_MAX_STUCK") == 3
-    assert calls == []
 
 
 @pytest.mark.parametrize(

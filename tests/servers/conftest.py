@@ -41,6 +41,9 @@ def example_env(base_dir: Path, extra: Mapping[str, str] | None = None) -> dict[
             "DATABASE_URL": f"sqlite:///{base_dir / 'db.sqlite3'}",
             # As behind a load balancer that ends TLS (tests send X-Forwarded-Proto).
             "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+            # The tests count one request.summary per request, probes included (Prod's
+            # default logs failing probes only: test_example_gunicorn has that case).
+            "DJANGO_DOCKERFLOW_SUMMARY_LOG_PROBES": "all",
             **(extra or {}),
         }
     )

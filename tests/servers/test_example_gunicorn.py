@@ -200,3 +200,30 @@ def test_every_line_is_mozlog_and_sigterm_stops_cleanly(server: ServerProcess) -
     assert logged == made
     assert re.search(r"Booting worker with pid", server.stdout())
     assert "Using worker: sync" in server.stdout()
+
+
+def test_prod_logs_only_failing_probes_by_default(
+    example_site: ExampleSite, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    port = pick_free_port()
+    env = {**example_site.env, "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    del env["DJANGO_DOCKERFLOW_SUMMARY_LOG_PROBES"]  # Prod's default: failures
+    process = ServerProcess(
+        [sys.executable, "-m", "dockerflow_settings.gunicorn", "example.wsgi"],
+        port=port,
+        env=env,
+        cwd=EXAMPLE_DIR,
+        logdir=tmp_path_factory.mktemp("quiet-probes"),
+    )
+    try:
+        process.wait_ready()
+        for _ in range(20):
+            assert process.get("/__lbheartbeat__").status == 200
+            assert process.get("/__heartbeat__").status == 200
+        page = rid()
+        assert process.get("/", {"Host": "localhost", **HTTPS, "X-Request-ID": page}).status == 200
+        summary_for(process, page)  # the page is logged
+        paths = [r["Fields"]["path"] for r in summaries(process)]
+        assert paths == ["/"]  # 40 probes, not one line
+    finally:
+        process.stop()
