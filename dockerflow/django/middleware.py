@@ -190,6 +190,11 @@ class DockerflowMiddleware:
         state = request.__dict__
         state["_id"] = rid
         state["_start_timestamp"] = time.perf_counter()
+        sentry = sys.modules.get("sentry_sdk")
+        if sentry is not None:
+            # Sentry finishes a request's transaction after the id is reset: the tag goes
+            # on the request's own scope now (nothing is imported when Sentry is unused).
+            sentry.set_tag("rid", rid)
         return request_id_context.set(rid)
 
     @staticmethod
