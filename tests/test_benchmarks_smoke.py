@@ -197,3 +197,10 @@ def test_results_md_and_history_are_written(
     info["pydf"]["orjson"] = "3.12.0"
     with pytest.raises(SystemExit, match="orjson"):
         bench.report.make_header(info, 9, "", 1.0)
+
+
+def test_the_plain_settings_py_is_the_mixins_prod(bench: SimpleNamespace) -> None:
+    # The settings-load row compares the mixin with a hand-written settings.py: it must
+    # stay equivalent as the table changes, or the row measures something else.
+    loader = bench.settings_load.settings_load(Path(sys.executable))
+    assert loader.differences() == []

@@ -21,6 +21,8 @@ PROD_ENVIRONMENT = {
 MIXIN_ONLY = frozenset(
     {
         "CONFIGURATION",
+        "CONN_HEALTH_CHECKS",
+        "CONN_MAX_AGE",
         "DOTENV_LOADED",
         "LOGGING_DEFAULT_LEVEL",
         "LOGGING_LOGGER_NAME",

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "greetings",
     "dockerflow.django",
+    "dockerflow_settings",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
 ]
@@ -45,7 +46,13 @@ TEMPLATES = [
         "OPTIONS": {},
     }
 ]
-DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+DATABASES = {
+    "default": {
+        **dj_database_url.parse(os.environ["DATABASE_URL"]),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STATIC_URL = "static/"
@@ -59,7 +66,7 @@ SECURE_SSL_REDIRECT = True
 SECURE_REDIRECT_EXEMPT = [r"^__heartbeat__/?$", r"^__lbheartbeat__/?$", r"^__version__/?$"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+SECURE_HSTS_PRELOAD = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
@@ -84,6 +91,8 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "dockerflow": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "request.summary": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": [], "propagate": False},
     },
 }
 
@@ -99,9 +108,10 @@ DOCKERFLOW_ERROR_ENDPOINT = False
 DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = 0.0
 DOCKERFLOW_HEARTBEAT_DETAILS = None
 DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE = 500
-DOCKERFLOW_HEARTBEAT_MAX_STUCK = 1
 DOCKERFLOW_HEARTBEAT_TIMEOUT = 5.0
 DOCKERFLOW_REQUEST_ID_HEADER_NAME = "X-Request-ID"
 DOCKERFLOW_REQUEST_ID_RESPONSE_HEADER = None
 DOCKERFLOW_SUMMARY_LOG_QUERYSTRING = False
+DOCKERFLOW_SUMMARY_LOG_PROBES = "failures"
+DOCKERFLOW_SUMMARY_EXTRA_FIELDS = None
 DOCKERFLOW_VERSION_CALLBACK = "dockerflow.version.get_version"
