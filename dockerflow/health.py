@@ -25,11 +25,13 @@ ERROR_REDIS_EXCEPTION = "dockerflow.health.E010"
 ERROR_CHECK_RAISED = "dockerflow.health.E011"
 #: A check did not answer within DOCKERFLOW_HEARTBEAT_TIMEOUT.
 ERROR_CHECK_TIMED_OUT = "dockerflow.health.E012"
-#: A check was not started: DOCKERFLOW_HEARTBEAT_MAX_STUCK earlier runs of it are still running.
+#: A check was not started: its earlier run is still running (hung).
 ERROR_CHECK_STUCK = "dockerflow.health.E013"
-#: A dotted path in DOCKERFLOW_CHECKS cannot be imported.
+#: A dotted path in DOCKERFLOW_CHECKS cannot be imported, or is not callable.
 ERROR_CHECK_NOT_IMPORTABLE = "dockerflow.health.E014"
 #: A cache's set/get/delete round trip failed.
 ERROR_CACHE_ROUND_TRIP = "dockerflow.health.E015"
 #: A database alias the check was asked about is not in DATABASES.
 ERROR_UNKNOWN_DATABASE_ALIAS = "dockerflow.health.E016"
+#: A DOCKERFLOW_* setting's value breaks its rule (a Django system check).
+ERROR_INVALID_SETTING = "dockerflow.health.E017"

@@ -1,34 +1,28 @@
 """Run checks concurrently on long-lived check threads, each bounded by a timeout.
 
-Design: :class:`CheckThreads` keeps one idle daemon thread per check name and hands
-each run of that check to it, so whatever the check keeps per thread (Django's
-database connections, above all) survives from one run to the next.
+:class:`CheckThreads` keeps one idle daemon thread per check name and hands each run of
+that check to it, so what the check keeps per thread survives from run to run:
 
-* Why long-lived threads: Django keeps connections per thread. A fresh thread per
-  run opened a new database session for every alias on every probe and closed it
-  afterwards (100 probes, about 200 sessions), whatever ``CONN_MAX_AGE`` said. On a
-  thread that stays, a connection lives as long as ``CONN_MAX_AGE`` and
-  ``CONN_HEALTH_CHECKS`` allow, as in a request thread: the owner's ``between_runs``
-  hook runs before and after every check (the heartbeat calls Django's
-  ``close_if_unusable_or_obsolete()`` there, as Django does around a request).
-* Why not a ``ThreadPoolExecutor``: a hung check's thread cannot be killed. The
-  stdlib pool joins its workers at interpreter exit (one check hung forever would
-  block shutdown) and lets hung checks take every worker, starving healthy ones.
-  These threads are daemons, and the damage of a hang is bounded per check: a
-  thread whose check outlives the timeout is *retired* (its check is reported as
-  timed out and the next run gets a new thread); it ends, running ``on_exit`` to
-  close its connections, once the check returns. While ``max_stuck`` threads are
-  still running a check, it is not started again and is reported as stuck at once.
-* Nothing grows per run: a check has at most one idle thread (an extra one, left
-  over from concurrent runs, ends after its run), and :meth:`CheckThreads.retire_idle`
-  ends the idle ones (the heartbeat calls it when settings change).
+* Django keeps database connections per thread. A fresh thread per run opened a new
+  session for every alias on every probe (100 probes, about 200 sessions), whatever
+  ``CONN_MAX_AGE`` said. On a thread that stays, a connection lives as ``CONN_MAX_AGE``
+  and ``CONN_HEALTH_CHECKS`` allow, as in a request thread: the owner's ``between_runs``
+  hook runs before and after every check (Django's ``close_if_unusable_or_obsolete()``).
+* Not a ``ThreadPoolExecutor``: a hung check's thread cannot be killed, the stdlib pool
+  joins its workers at exit (one check hung forever would block shutdown) and lets hung
+  checks take every worker. These are daemon threads, and a hang costs a bounded number
+  of them: a thread whose check outlives the timeout is *retired* (reported as timed
+  out; the next run gets a new thread) and ends, running ``on_exit`` to close its
+  connections, once the check returns. While ``max_stuck`` threads still run a check,
+  it is not started again and is reported as stuck at once.
+* Nothing grows per run: a check has at most one idle thread, and :meth:`retire_idle`
+  ends them (the heartbeat calls it when settings change).
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
-import logging
 import queue
 import threading
 import time
@@ -41,9 +35,7 @@ from dockerflow.logging.request_id import request_id_context
 from dockerflow.logging.tracing import call_in_trace_context, capture_trace_context
 
 from .messages import Error
-from .runner import Check, CheckFn, CheckResults, Outcome, build_results, call_check, raised
-
-logger = logging.getLogger("dockerflow.checks")
+from .registry import Check, CheckFn, CheckResults, build_results, call_check, logger, raised
 
 #: Prefix of the check threads' names.
 THREAD_NAME_PREFIX = "dockerflow-check"
@@ -63,10 +55,9 @@ class _Job:
 
 
 def _run_hook(hook: Callable[[], None] | None, what: str, name: str) -> None:
-    if hook is None:
-        return
     try:
-        hook()
+        if hook is not None:
+            hook()
     except Exception:
         logger.exception("%s for check %s failed", what, name)
 
@@ -77,9 +68,9 @@ class _CheckThread:
     def __init__(self, owner: CheckThreads, name: str) -> None:
         self.owner = owner
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        # A fresh context, not a copy of the creator's: Django keeps per-"thread"
-        # cache objects in context variables (asgiref Local), and a copy would share
-        # one request's caches with a thread that outlives it.
+        # A fresh context, not a copy of the creator's: Django keeps per-"thread" cache
+        # objects in context variables (asgiref Local), and a copy would share one
+        # request's caches with a thread that outlives it.
         self.thread = threading.Thread(
             target=contextvars.Context().run,
             args=(self._loop, name),
@@ -107,9 +98,10 @@ class _CheckThread:
 class CheckThreads:
     """Long-lived daemon threads that run checks, at most one idle thread per check name.
 
-    ``between_runs`` runs in the check thread before and after every check;
-    ``on_exit`` runs in it when the thread ends (retired after a timeout, or idle
-    and retired by :meth:`retire_idle`). Exceptions from both are logged.
+    ``between_runs`` runs in the check thread before and after every check; ``on_exit``
+    runs in it when the thread ends (retired after a timeout, or idle and retired by
+    :meth:`retire_idle`). Exceptions from both are logged. A check with ``max_stuck``
+    threads still running from earlier runs is not started again.
     """
 
     def __init__(
@@ -117,17 +109,14 @@ class CheckThreads:
         *,
         between_runs: Callable[[], None] | None = None,
         on_exit: Callable[[], None] | None = None,
+        max_stuck: int = 1,
     ) -> None:
         self.between_runs = between_runs
         self.on_exit = on_exit
+        self.max_stuck = max_stuck
         self._lock = threading.Lock()
         self._idle: dict[str, _CheckThread] = {}
         self._busy: Counter[str] = Counter()
-
-    def running(self, name: str) -> int:
-        """How many threads are running check ``name`` right now."""
-        with self._lock:
-            return self._busy[name]
 
     def retire_idle(self) -> None:
         """End every idle thread (each closes its connections first); busy ones stay."""
@@ -150,26 +139,24 @@ class CheckThreads:
             self._idle[job.name] = worker
             return True
 
-    def _start(self, name: str, func: CheckFn, max_stuck: int) -> _Job | None:
+    def _start(self, name: str, func: CheckFn) -> _Job | None:
         job = _Job(name, func)
         with self._lock:
-            if self._busy[name] >= max_stuck:
+            if self._busy[name] >= self.max_stuck:
                 return None
             self._busy[name] += 1
             worker = self._idle.pop(name, None)
-        if worker is not None and worker.thread.is_alive():
-            worker.jobs.put(job)
-            return job
-        # No idle thread (first run, retired, or lost in a fork): a new one.
-        worker = _CheckThread(self, name)
-        try:
-            worker.thread.start()
-        except Exception:  # e.g. "can't start new thread" when the process is out of them
-            with self._lock:
-                self._busy[name] -= 1
-            job.messages = raised(name)
-            job.done.set()
-            return job
+        if worker is None or not worker.thread.is_alive():
+            # No idle thread (first run, retired, or lost in a fork): a new one.
+            worker = _CheckThread(self, name)
+            try:
+                worker.thread.start()
+            except Exception:  # e.g. "can't start new thread" when the process is out of them
+                with self._lock:
+                    self._busy[name] -= 1
+                job.messages = raised(name)
+                job.done.set()
+                return job
         worker.jobs.put(job)
         return job
 
@@ -178,57 +165,30 @@ class CheckThreads:
         if job.done.wait(max(0.0, deadline - time.monotonic())):
             return True
         with self._lock:
-            if job.done.is_set():  # answered in the meantime
-                return True
-            job.abandoned = True
-            return False
+            job.abandoned = not job.done.is_set()  # it may have answered in the meantime
+            return not job.abandoned
 
     def run(
-        self,
-        checks: Iterable[Check],
-        *,
-        timeout: float,
-        max_stuck: int = 1,
-        silenced_check_ids: Collection[str] = (),
+        self, checks: Iterable[Check], *, timeout: float, silenced_check_ids: Collection[str] = ()
     ) -> CheckResults:
         """Run ``checks`` at the same time and summarise them, within about ``timeout`` s.
 
         A check that has not answered by then is reported as ``ERROR_CHECK_TIMED_OUT``
         (its thread is retired: it keeps running and counts as stuck until the check
-        returns). A check with ``max_stuck`` threads still running is not started and
-        is reported as ``ERROR_CHECK_STUCK``.
+        returns); one that was not started (``max_stuck``) as ``ERROR_CHECK_STUCK``.
         """
         deadline = time.monotonic() + timeout
-        started = [(name, self._start(name, func, max_stuck)) for name, func in checks]
-        outcomes: list[Outcome] = []
+        started = [(name, self._start(name, func)) for name, func in checks]
+        outcomes = []
         for name, job in started:
             if job is None:
-                message = f"Check {name} was not started: {max_stuck} earlier run(s) still running"
-                outcomes.append((name, [Error(message, id=health.ERROR_CHECK_STUCK)]))
+                text = (
+                    f"Check {name} was not started: {self.max_stuck} earlier run(s) still running"
+                )
+                outcomes.append((name, [Error(text, id=health.ERROR_CHECK_STUCK)]))
             elif self._wait(job, deadline):
                 outcomes.append((name, job.messages))
             else:
-                message = f"Check {name} did not answer within {timeout:g} seconds"
-                outcomes.append((name, [Error(message, id=health.ERROR_CHECK_TIMED_OUT)]))
+                text = f"Check {name} did not answer within {timeout:g} seconds"
+                outcomes.append((name, [Error(text, id=health.ERROR_CHECK_TIMED_OUT)]))
         return build_results(outcomes, silenced_check_ids)
-
-
-#: The threads of :func:`run_checks_concurrently` (no hooks: nothing Django-specific).
-default_threads = CheckThreads()
-
-
-def run_checks_concurrently(
-    checks: Iterable[Check],
-    *,
-    timeout: float,
-    max_stuck: int = 1,
-    silenced_check_ids: Collection[str] = (),
-    threads: CheckThreads | None = None,
-) -> CheckResults:
-    """Run ``checks`` at the same time on ``threads`` (default: ``default_threads``).
-
-    See :meth:`CheckThreads.run`.
-    """
-    return (threads or default_threads).run(
-        checks, timeout=timeout, max_stuck=max_stuck, silenced_check_ids=silenced_check_ids
-    )

@@ -1,31 +1,29 @@
 """Built-in checks for ``DOCKERFLOW_CHECKS`` (python-dockerflow's names, plus caches).
 
 Each takes ``app_configs=None, **kwargs`` like a Django system check and returns
-``django.core.checks`` messages with ids from :mod:`dockerflow.health`. Failures
-are results, never exceptions; a message names the database or cache alias and
-never shows a password or a URL's credentials (:func:`dockerflow.masking.mask_text`).
-
-Checks only: registering ``DOCKERFLOW_CHECKS`` as Django system checks lives in
-``dockerflow.django.apps`` (``register`` is re-exported here, python-dockerflow's
-import path), and preloading backends belongs to the heartbeat.
+``django.core.checks`` messages with ids from :mod:`dockerflow.health`. Failures are
+results, never exceptions; a message names the database or cache alias and never shows
+a password or a URL's credentials (:func:`dockerflow.masking.mask_text`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core import checks
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db import Error as DatabaseError
+from django.utils.module_loading import import_string
 
 from dockerflow import health
 from dockerflow.masking import mask_text, url_secrets
 
-from .apps import register_system_checks as register  # python-dockerflow's name and path
+from . import conf
 
 __all__ = [
     "check_cache_connected",
@@ -127,23 +125,54 @@ def _cache_secrets(alias: str) -> list[Any]:
     return [options.get("PASSWORD"), options.get("password"), *found]
 
 
-def check_redis_connected(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """PING the Redis behind the ``default`` django-redis cache.
+def _redis_client(alias: str) -> Any:
+    """The redis-py client of cache ``alias``: Django's ``RedisCache`` or django-redis's."""
+    cache = caches[alias]
+    if isinstance(cache, RedisCache):
+        # Django has no public accessor for it; _cache.get_client() is there since 4.0.
+        return cache._cache.get_client(write=True)
+    from django_redis import get_redis_connection  # NotImplementedError: not django-redis
 
-    E004 cannot connect (including a Redis that dies during the PING), E005 no
-    django-redis client (not installed, or ``default`` is not a django-redis
-    cache), E006 misconfigured, E007 PING answered but not with PONG.
+    return get_redis_connection(alias)
+
+
+def _ping(client: Any, timeout: float) -> bool:
+    # The cache's connections may have no socket timeout (redis-py's default): a Redis
+    # that accepts connections but never answers would hold the check, and its thread,
+    # for ever. The PING goes on a connection of its own, configured like the cache's
+    # but with ``timeout``.
+    pool = getattr(client, "connection_pool", None)
+    kwargs = getattr(pool, "connection_kwargs", None)
+    if not isinstance(kwargs, dict):  # a client with no single pool (a cluster)
+        return bool(client.ping())
+    timeouts = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    connection = pool.connection_class(**{**kwargs, **timeouts})
+    try:
+        connection.send_command("PING")
+        return connection.read_response() in (b"PONG", "PONG")
+    finally:
+        connection.disconnect()
+
+
+def check_redis_connected(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """PING the Redis behind the ``default`` cache: Django's ``RedisCache`` or django-redis.
+
+    The PING waits at most half ``DOCKERFLOW_HEARTBEAT_TIMEOUT``, so a hung Redis is
+    reported in time and the check's thread is free again. E004 cannot connect (refused,
+    timed out, or a Redis that dies during the PING), E005 no Redis client (redis-py or
+    django-redis not installed, or ``default`` is not a Redis cache), E006
+    misconfigured, E007 PING answered but not with PONG.
     """
     try:
         import redis
-        from django_redis import get_redis_connection
     except ImportError as exc:
         msg = f"Redis client not available: {exc}"
         return [checks.Error(msg, id=health.ERROR_MISSING_REDIS_CLIENT)]
     secrets = _cache_secrets("default")
+    timeout = conf.valid("DOCKERFLOW_HEARTBEAT_TIMEOUT") / 2
     try:
-        answered = get_redis_connection("default").ping()
-    except NotImplementedError as exc:
+        answered = _ping(_redis_client("default"), timeout)
+    except (ImportError, NotImplementedError) as exc:
         what = "Redis client not available for cache 'default'"
         return _failure(health.ERROR_MISSING_REDIS_CLIENT, what, exc, secrets)
     except (ImproperlyConfigured, ValueError) as exc:  # ValueError: a LOCATION URL it can't read
@@ -187,3 +216,21 @@ def check_cache_connected(app_configs: Any = None, **kwargs: Any) -> list[checks
         if config.get("BACKEND") != _DUMMY_CACHE
         for message in _check_cache(alias)
     ]
+
+
+def register() -> list[Callable[..., Any]]:
+    """Register the ``DOCKERFLOW_CHECKS`` as Django system checks (tag ``dockerflow``).
+
+    python-dockerflow's function, for projects that want ``manage.py check`` to run them
+    too; the heartbeat does not use Django's registry. Returns the checks. Raises
+    ``ImproperlyConfigured`` naming an entry that cannot be imported.
+    """
+    registered = []
+    for path in conf.valid("DOCKERFLOW_CHECKS"):
+        try:
+            check = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"DOCKERFLOW_CHECKS entry {path!r}: {exc}") from exc
+        checks.register(check, "dockerflow")
+        registered.append(check)
+    return registered

@@ -35,10 +35,6 @@ class SharedFlag:
             # children keep writing to and reading from the same page as the parent.
             self._memory = mmap.mmap(-1, 1, flags=mmap.MAP_SHARED)
 
-    @property
-    def is_shared(self) -> bool:
-        return self._memory is not None
-
     def set(self) -> None:
         """Set the flag for this process and every process sharing it."""
         if self._memory is None:
