@@ -1,12 +1,6 @@
-"""Ids of the messages the built-in checks and the heartbeat runner produce.
+"""Ids of the messages the built-in checks and the heartbeat produce: E001-E010, I001 and
+W001 are python-dockerflow's (E008-E010, its Flask ids, are reserved); ours follow."""
 
-E001-E010 and I001/W001 have python-dockerflow's values (E008-E010 are its Flask
-ids, reserved here so an id never means two things). New ids continue from E011.
-"""
-
-from __future__ import annotations
-
-# python-dockerflow's ids.
 INFO_CANT_CHECK_MIGRATIONS = "dockerflow.health.I001"
 WARNING_UNAPPLIED_MIGRATION = "dockerflow.health.W001"
 ERROR_CANNOT_CONNECT_DATABASE = "dockerflow.health.E001"

@@ -1,7 +1,5 @@
 """Checks: messages, runners and a registry (python-dockerflow's ``dockerflow.checks`` API)."""
 
-from __future__ import annotations
-
 from .messages import (
     CRITICAL,
     DEBUG,

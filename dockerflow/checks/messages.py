@@ -27,20 +27,14 @@ STATUSES: dict[int, str] = {
 
 
 def level_to_text(level: int) -> str:
-    """Status text of ``level``; a level between two known ones gets the lower one's text.
-
-    ``level_to_text(35) == "warning"``, ``level_to_text(99) == "critical"``, and
-    anything below ``DEBUG`` is ``"ok"``.
-    """
+    """Status text of ``level``, or of the known level below it: ``level_to_text(35) ==
+    "warning"``, ``level_to_text(99) == "critical"``, below ``DEBUG``: ``"ok"``."""
     return next((STATUSES[known] for known in sorted(STATUSES)[::-1] if level >= known), "ok")
 
 
 class CheckMessage:
-    """The result of a check: what is wrong (``msg``), how bad (``level``) and its ``id``.
-
-    Prefer the subclasses :class:`Debug`, :class:`Info`, :class:`Warning`,
-    :class:`Error` and :class:`Critical`, which fix the level.
-    """
+    """What a check found: what is wrong (``msg``), how bad (``level``) and its ``id``.
+    The subclasses (:class:`Debug`... :class:`Critical`) fix the level."""
 
     level: int
 
@@ -85,6 +79,9 @@ class CheckMessage:
 
 
 class _FixedLevel(CheckMessage):
+    """A message of a fixed level: ``Warning`` and below pass the heartbeat, ``Error`` and
+    ``Critical`` fail it."""
+
     def __init__(
         self, msg: str, hint: str | None = None, obj: Any = None, id: str | None = None
     ) -> None:
@@ -92,30 +89,20 @@ class _FixedLevel(CheckMessage):
 
 
 class Debug(_FixedLevel):
-    """A debugging message (level ``DEBUG``)."""
-
     level = DEBUG
 
 
 class Info(_FixedLevel):
-    """An informational message (level ``INFO``)."""
-
     level = INFO
 
 
 class Warning(_FixedLevel):
-    """A warning (level ``WARNING``): the heartbeat still passes."""
-
     level = WARNING
 
 
 class Error(_FixedLevel):
-    """An error (level ``ERROR``): the heartbeat fails."""
-
     level = ERROR
 
 
 class Critical(_FixedLevel):
-    """A critical error (level ``CRITICAL``): the heartbeat fails."""
-
     level = CRITICAL

@@ -1,15 +1,11 @@
 """Running checks and summarising what they return; python-dockerflow's check registry.
 
-A check is a ``(name, callable)`` pair; the callable takes no arguments and returns an
-iterable of messages (ours or Django's: anything with ``level``, ``msg`` and ``id``), or
-an awaitable of one. A check that raises becomes an ``ERROR_CHECK_RAISED`` error whose
-traceback is logged, never returned. Every message text and logged traceback is masked
-(:func:`dockerflow.masking.mask_text`): a check quoting a URL or a driver error echoing
-a DSN shows no credentials.
-
-The registry (``register``...) is python-dockerflow's, at its module path, for code that
-runs its own checks with ``run_checks(get_checks().items())``. The Django heartbeat does
-not read it: it runs ``DOCKERFLOW_CHECKS``.
+A check is a ``(name, callable)`` pair; the callable takes no arguments and returns
+messages (ours or Django's: anything with ``level``, ``msg`` and ``id``), or an awaitable
+of them. A check that raises is an ``ERROR_CHECK_RAISED`` error, its traceback logged.
+Message texts and tracebacks are masked (:func:`dockerflow.masking.mask_text`). The
+registry (``register``...) is for code that runs its own checks; the Django heartbeat
+runs ``DOCKERFLOW_CHECKS``.
 """
 
 from __future__ import annotations
@@ -23,7 +19,7 @@ import traceback
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from dockerflow import health
 from dockerflow.masking import mask_text
@@ -31,25 +27,20 @@ from dockerflow.masking import mask_text
 from .messages import Error, level_to_text
 
 logger = logging.getLogger("dockerflow.checks")
-#: Every (non-silenced) message of a run is logged here once, at its own level, as
-#: "<id>: <msg>". The name is python-dockerflow's, which projects' LOGGING configures.
+#: Each (non-silenced) message of a run is logged here once, at its level, as "<id>: <msg>"
+#: (python-dockerflow's logger, which projects' LOGGING configures).
 messages_logger = logging.getLogger(__name__)
 
 CheckFn = Callable[[], Any]
 Check = tuple[str, CheckFn]
 Outcome = tuple[str, Sequence[Any]]
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
 class CheckResults:
-    """What a run of checks found.
-
-    ``level``: the highest message level (0 when no check said anything).
-    ``statuses``: ``{name: level_to_text(level)}`` for every check that ran.
-    ``details``: ``{name: {"status": str, "level": int, "messages": {id: msg}}}``
-    for every check whose level is above 0.
-    """
+    """What a run of checks found: ``level``, the highest message level (0: none);
+    ``statuses``, ``{name: level_to_text(level)}`` of every check; ``details``,
+    ``{name: {"status": str, "level": int, "messages": {id: msg}}}`` of those above 0."""
 
     details: dict[str, dict[str, Any]]
     statuses: dict[str, str]
@@ -67,21 +58,14 @@ ChecksResults = CheckResults
 
 def _as_messages(result: Any) -> list[Any]:
     messages = [] if result is None else list(result)
-    for message in messages:
-        if not isinstance(getattr(message, "level", None), int) or not hasattr(message, "msg"):
-            raise TypeError(
-                f"a check must return check messages (with an int .level, .msg and .id); "
-                f"got {message!r}"
-            )
+    if not all(isinstance(getattr(m, "level", None), int) and hasattr(m, "msg") for m in messages):
+        raise TypeError(f"a check must return messages (an int .level, .msg, .id): {result!r}")
     return messages
 
 
 def log_masked_exception(what: str, check: str) -> None:
-    """Log ``what`` and the exception being handled, traceback included, masked.
-
-    Not ``exc_info``: formatters render the exception object as it is, secrets and
-    all, so the traceback text is masked here and logged in the message instead.
-    """
+    """Log ``what`` and the exception being handled with its traceback, masked (not as
+    ``exc_info``: formatters render an exception as it is, secrets and all)."""
     text = "".join(traceback.format_exception(*sys.exc_info()))
     logger.error("%s\n%s", what, mask_text(text).rstrip(), extra={"check": check})
 
@@ -130,11 +114,9 @@ async def call_check_async(name: str, func: CheckFn) -> list[Any]:
 def build_results(
     outcomes: Iterable[Outcome], silenced_check_ids: Collection[str] = ()
 ) -> CheckResults:
-    """Summarise ``(name, messages)`` pairs and log each message once (masked).
-
-    Silenced ids are dropped first: they are neither counted nor logged. Messages
-    sharing an id (one per database alias) are joined, so none hides the others.
-    """
+    """Summarise ``(name, messages)`` pairs and log each message once (masked). Silenced
+    ids are neither counted nor logged; messages sharing an id (one per database alias)
+    are joined, so none hides the others."""
     results = CheckResults(details={}, statuses={}, level=0)
     for name, messages in outcomes:
         kept = [m for m in messages if getattr(m, "id", None) not in silenced_check_ids]
@@ -146,11 +128,8 @@ def build_results(
         level = max((m.level for m in kept), default=0)
         results.statuses[name] = level_to_text(level)
         if level > 0:
-            results.details[name] = {
-                "status": level_to_text(level),
-                "level": level,
-                "messages": by_id,
-            }
+            detail = {"status": level_to_text(level), "level": level, "messages": by_id}
+            results.details[name] = detail
         results.level = max(results.level, level)
     return results
 
@@ -176,16 +155,9 @@ async def run_checks_async(
 _registered: dict[str, Callable[..., Any]] = {}
 
 
-@overload
-def register(func: F, name: str | None = None) -> F: ...
-@overload
-def register(func: None = None, name: str | None = None) -> Callable[[F], F]: ...
 def register(func: Callable[..., Any] | None = None, name: str | None = None) -> Any:
-    """Register ``func`` as a check called ``name`` (default: its ``__name__``).
-
-    Usable as ``@register``, ``@register()`` or ``@register(name="db")``; returns
-    ``func`` unchanged. Registering a name again replaces the earlier check.
-    """
+    """Register ``func`` as check ``name`` (default: its ``__name__``), replacing one of that
+    name; returns ``func``. Also ``@register``, ``@register()``, ``@register(name="db")``."""
     if func is None:
         return functools.partial(register, name=name)
     check_name = func.__name__ if name is None else name
@@ -197,10 +169,7 @@ def register(func: Callable[..., Any] | None = None, name: str | None = None) ->
 def register_partial(
     func: Callable[..., Any], *args: Any, name: str | None = None
 ) -> Callable[..., Any]:
-    """Register ``functools.partial(func, *args)`` as a check; returns the partial.
-
-    E.g. ``register_partial(check_redis_connected, client, name="redis")``.
-    """
+    """Register ``functools.partial(func, *args)`` as a check; returns the partial."""
     partial = functools.update_wrapper(functools.partial(func, *args), func)
     return register(partial, name=func.__name__ if name is None else name)
 

@@ -16,14 +16,11 @@ from . import conf
 
 
 class DockerFlowAppConfig(AppConfig):
-    """The ``dockerflow.django`` app (label ``dockerflow``).
+    """The ``dockerflow.django`` app (label ``dockerflow``; python-dockerflow's class name).
 
-    The class name is python-dockerflow's, so projects that list
-    ``"dockerflow.django.apps.DockerFlowAppConfig"`` in ``INSTALLED_APPS`` keep working.
-    ``ready()`` registers :func:`check_settings` as a Django system check; unlike
-    python-dockerflow, not the ``DOCKERFLOW_CHECKS`` themselves: the heartbeat runs them,
-    and ``manage.py check`` (often run at build time, without a database) should not
-    need the backing services.
+    ``ready()`` registers :func:`check_settings` as a Django system check, but not, unlike
+    python-dockerflow, the ``DOCKERFLOW_CHECKS``: the heartbeat runs them, and ``manage.py
+    check`` (often run at build time, without a database) should not need the services.
     """
 
     name = "dockerflow.django"
@@ -35,23 +32,18 @@ class DockerFlowAppConfig(AppConfig):
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """Django system check: the runtime's settings can work (``manage.py check``...).
-
-    An error for each ``DOCKERFLOW_*`` value its rule refuses (E017), and for each
-    ``DOCKERFLOW_CHECKS`` entry that cannot be imported or is not callable (E014), naming
-    it. Entries are imported here, once the app registry is ready, so checks that import
-    models may be listed; an entry's import error is shown with credentials masked.
-    """
-    errors = []
+    """Django system check (``manage.py check``...): an error for each ``DOCKERFLOW_*`` value
+    its rule refuses (E017), and for each ``DOCKERFLOW_CHECKS`` entry that cannot be imported
+    or is not callable (E014; its error text masked). Entries are imported here, once the
+    app registry is ready, so checks that import models may be listed."""
+    errors, paths = [], []
     for name in conf.VALIDATORS:
         try:
-            conf.valid(name)
+            value = conf.valid(name)
         except ImproperlyConfigured as exc:
             errors.append(checks.Error(str(exc), id=health.ERROR_INVALID_SETTING))
-    try:
-        paths = conf.valid("DOCKERFLOW_CHECKS")
-    except ImproperlyConfigured:
-        paths = []  # reported above
+            continue
+        paths = value if name == "DOCKERFLOW_CHECKS" else paths
     for path in paths:
         try:
             check = import_string(path)

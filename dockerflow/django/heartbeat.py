@@ -1,16 +1,12 @@
 """What ``/__heartbeat__`` runs: exactly ``DOCKERFLOW_CHECKS``, concurrently, bounded in time.
 
-* Settings are read at call time through :mod:`dockerflow.django.conf`, so
-  ``override_settings`` applies at once; bad values raise ``ImproperlyConfigured``
-  naming the setting. A check's own failure never raises: a check that raises, times
-  out, is stuck or cannot be imported is an error in the result.
-* Checks run on long-lived check threads (:mod:`dockerflow.checks.concurrent`), so their
-  database connections last as long as ``CONN_MAX_AGE`` says.
-* Single-flight: callers that arrive while a run is in progress wait for it and share
-  its result -- async callers without a thread each (:func:`run_heartbeat_async`).
-  ``DOCKERFLOW_HEARTBEAT_CACHE_SECONDS`` also serves the last result for that long.
-* Each run (not each caller) sends ``heartbeat_passed``/``heartbeat_failed`` and logs
-  each non-silenced message once (logger ``dockerflow.checks.registry``).
+Settings are read at call time (bad values raise ``ImproperlyConfigured`` naming the
+setting); a check's own failure never raises but is an error in the result. Checks run
+on long-lived check threads (``dockerflow.checks.concurrent``), so their database
+connections last as ``CONN_MAX_AGE`` says. Callers that arrive while a run is in progress
+share it (async ones waiting on the event loop), and ``DOCKERFLOW_HEARTBEAT_CACHE_SECONDS``
+serves its result for that long. Each run sends ``heartbeat_passed``/``heartbeat_failed``
+and logs its messages once.
 """
 
 from __future__ import annotations
@@ -41,9 +37,10 @@ from dockerflow.checks.registry import Check, CheckFn, CheckResults, log_masked_
 from . import conf
 from .signals import heartbeat_failed, heartbeat_passed
 
-#: Runs of one check still hung from earlier heartbeats before it is no longer started
-#: (reported as E013 at once): what a check hanging forever costs, in threads.
+#: How many runs of a check may hang at once; past that it is not started (E013 at
+#: once): what a check hanging for ever costs, in threads.
 MAX_STUCK = 1
+_DJANGO_REDIS_CLIENT = "django_redis.client.DefaultClient"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,37 +53,33 @@ class HeartbeatConfig:
     silenced_check_ids: frozenset[str]
 
 
-def _failing(text: str) -> CheckFn:
-    message = Error(text, id=health.ERROR_CHECK_NOT_IMPORTABLE)
-    return lambda: [message]
-
-
 def _resolve(path: str) -> tuple[str | None, CheckFn]:
     """The check's function name (None if it has none) and how to call it."""
     try:
         func = import_string(path)
+        problem = None if callable(func) else f"is not callable ({type(func).__name__})"
     except Exception as exc:
         log_masked_exception(f"DOCKERFLOW_CHECKS entry {path} cannot be imported", path)
         reason = f": {exc}" if isinstance(exc, ImportError) else " (traceback logged)"
-        return None, _failing(f"Check {path} cannot be imported: {type(exc).__name__}{reason}")
-    if not callable(func):
-        return None, _failing(f"Check {path} is not callable ({type(func).__name__})")
-    name = getattr(func, "__name__", None)
+        problem = f"cannot be imported: {type(exc).__name__}{reason}"
+    if problem:
+        message = Error(f"Check {path} {problem}", id=health.ERROR_CHECK_NOT_IMPORTABLE)
+        return None, lambda: [message]
     try:
         parameters = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):  # some builtins and C callables have no signature
         parameters = []
-    # Django-style checks take ``app_configs`` (python-dockerflow passed None); plain
-    # zero-argument callables are called as they are.
+    name = getattr(func, "__name__", None)
+    # Django-style checks take app_configs (python-dockerflow passed None).
     if any(p.name == "app_configs" or p.kind is p.VAR_KEYWORD for p in parameters):
         func = functools.partial(func, app_configs=None)
     return (name if isinstance(name, str) else None), func
 
 
 def _named_checks(paths: Sequence[str]) -> tuple[Check, ...]:
-    # Results are keyed by the function's name, as python-dockerflow does (dashboards
-    # read e.g. "check_database_connected"); by the dotted path when there is no name
-    # or two checks share one. A path listed twice runs once.
+    # Keyed by the function's name, as python-dockerflow does (dashboards read e.g.
+    # "check_database_connected"); by the dotted path when there is no name or two
+    # checks share one. A path listed twice runs once.
     resolved = {path: _resolve(path) for path in paths}
     counts = collections.Counter(name for name, _ in resolved.values())
     return tuple(
@@ -95,17 +88,10 @@ def _named_checks(paths: Sequence[str]) -> tuple[Check, ...]:
     )
 
 
-_DJANGO_REDIS_CLIENT = "django_redis.client.DefaultClient"
-
-
 def preload_backends() -> None:
-    """Import every database and cache backend (and the Redis client) in this thread.
-
-    Checks run at the same time in several threads. Two threads importing a package
-    with circular imports (redis-py has them) for the first time can fail one of them
-    with an import deadlock error, so a new worker's first heartbeat failed. A backend
-    that cannot be imported is left for its check to report.
-    """
+    """Import every database and cache backend (and the Redis client) in this thread: two
+    check threads importing redis-py (circular imports) for the first time at once failed
+    one of them (import deadlock). What cannot be imported is left to its check."""
     modules = [f"{config['ENGINE']}.base" for config in connections.settings.values()]
     for config in caches.settings.values():
         backend = config.get("BACKEND", "")
@@ -116,16 +102,13 @@ def preload_backends() -> None:
         if "redis" in backend.lower():  # Django's RedisCache imports redis-py on first use
             modules.append("redis")
     for module in dict.fromkeys(modules):
-        with contextlib.suppress(Exception):  # reported by the check that uses it
+        with contextlib.suppress(Exception):
             importlib.import_module(module)
 
 
 @conf.derived
 def get_config() -> HeartbeatConfig:
-    """The heartbeat settings, validated and with the checks imported (cached per settings state).
-
-    Raises ``ImproperlyConfigured`` for a bad value, naming the setting.
-    """
+    """The heartbeat settings, validated, with the checks imported (one per settings state)."""
     preload_backends()  # in the caller's thread, before the check threads import them
     return HeartbeatConfig(
         checks=_named_checks(conf.valid("DOCKERFLOW_CHECKS")),
@@ -136,34 +119,28 @@ def get_config() -> HeartbeatConfig:
 
 
 def _config_for(checks: Sequence[str] | None, timeout: float | None) -> HeartbeatConfig:
-    """The settings' configuration with the caller's ``checks`` and ``timeout``, if given.
-
-    An argument follows its setting's rule; a bad one is a ``ValueError`` naming it.
-    """
+    """The settings' configuration with the caller's ``checks`` and ``timeout``, if given."""
     config = get_config()
-    for name, setting, value in (
-        ("checks", "DOCKERFLOW_CHECKS", checks),
-        ("timeout", "DOCKERFLOW_HEARTBEAT_TIMEOUT", timeout),
-    ):
-        if value is None:
-            continue
-        try:
-            valid = conf.validate(setting, value)
-        except conf.InvalidSetting as exc:
-            raise ValueError(f"{name}={value!r} is not valid; expected {exc}") from None
-        change = {"checks": _named_checks(valid)} if name == "checks" else {"timeout": valid}
-        config = dataclasses.replace(config, **change)
+    if checks is not None:
+        config = dataclasses.replace(config, checks=_named_checks(_argument("checks", checks)))
+    if timeout is not None:
+        config = dataclasses.replace(config, timeout=_argument("timeout", timeout))
     return config
 
 
-def tidy_connections() -> None:
-    """What Django does around a request, run in a check thread before and after each check.
+def _argument(name: str, value: Any) -> Any:
+    # The argument stands in for its setting: the same rule, a ValueError naming it.
+    setting = "DOCKERFLOW_CHECKS" if name == "checks" else "DOCKERFLOW_HEARTBEAT_TIMEOUT"
+    try:
+        return conf.validate(setting, value)
+    except conf.InvalidSetting as exc:
+        raise ValueError(f"{name}={value!r} is not valid; expected {exc}") from None
 
-    Drops each database connection that ``CONN_MAX_AGE`` has expired, that had errors
-    and is no longer usable, or whose autocommit was left changed; closes the caches as
-    ``request_finished`` does. Other connections are kept for the next run, and
-    ``CONN_HEALTH_CHECKS`` checks them on their next use.
-    """
+
+def tidy_connections() -> None:
+    """In a check thread, around each check, what Django does around a request: drop the
+    database connections ``CONN_MAX_AGE`` expired or that are unusable, close the caches.
+    The others are kept for the next run."""
     for connection in connections.all(initialized_only=True):
         connection.close_if_unusable_or_obsolete()
     for cache in caches.all(initialized_only=True):
@@ -171,15 +148,12 @@ def tidy_connections() -> None:
 
 
 def close_thread_connections() -> None:
-    """Close this thread's database connections and caches (a check thread that ends).
-
-    Django keeps them per thread; nothing else would close the ones a check opened.
-    """
+    """Close the connections and caches of a check thread that ends (nothing else would)."""
     for connection in connections.all(initialized_only=True):
         connection.close()
         if connection.connection is not None:
-            # SQLite ignores close() on an in-memory database (closing would drop
-            # it), but this connection is private to a thread that is ending.
+            # SQLite ignores close() on an in-memory database (closing would drop it),
+            # but this connection is private to a thread that is ending.
             BaseDatabaseWrapper.close(connection)
     for cache in caches.all(initialized_only=True):
         cache.close()
@@ -272,13 +246,10 @@ def _fly(flight: _Flight, sender: Any) -> None:
 def run_heartbeat(
     checks: Sequence[str] | None = None, timeout: float | None = None, *, sender: Any = None
 ) -> CheckResults:
-    """Run ``checks`` (dotted paths; default ``DOCKERFLOW_CHECKS``), or share a run in
-    progress or a cached result.
-
-    Each check gets ``timeout`` seconds (default ``DOCKERFLOW_HEARTBEAT_TIMEOUT``), and so
-    does the whole run. Each caller gets its own copy of the results. Raises
-    ``ImproperlyConfigured`` for bad settings, ``ValueError`` for bad arguments.
-    """
+    """Run ``checks`` (default ``DOCKERFLOW_CHECKS``) within ``timeout`` seconds (default
+    ``DOCKERFLOW_HEARTBEAT_TIMEOUT``), or share a run in progress or a cached result (each
+    caller gets its own copy). ``ImproperlyConfigured`` for bad settings, ``ValueError``
+    for bad arguments."""
     config = _config_for(checks, timeout)
     while True:
         flight, leading = _enter(config)
@@ -288,12 +259,8 @@ def run_heartbeat(
 
 
 async def run_heartbeat_async(*, sender: Any = None) -> CheckResults:
-    """:func:`run_heartbeat` of ``DOCKERFLOW_CHECKS`` for async code.
-
-    Only the run itself takes a thread: callers that share it wait on the event loop.
-    Cancelling the caller that leads the run (a client that went away) leaves the run
-    going, for the others.
-    """
+    """:func:`run_heartbeat` for async code: only the run takes a thread, callers sharing it
+    wait on the event loop. A cancelled caller leaves the run it leads going, for others."""
     config = get_config()
     while True:
         flight, leading = _enter(config)

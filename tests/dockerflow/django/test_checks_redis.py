@@ -199,7 +199,8 @@ def test_redis_py_not_installed(monkeypatch):
     with override_settings(CACHES=redis_cache("redis://127.0.0.1:1/0", DJANGOS_OWN)):
         [message] = checks.check_redis_connected()
     assert message.id == health.ERROR_MISSING_REDIS_CLIENT
-    assert message.msg.startswith("Redis client not available: ")
+    assert message.msg.startswith("Redis client not available for cache 'default': ")
+    assert "redis" in message.msg
 
 
 @override_settings(CACHES={"other": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
