@@ -1,12 +1,5 @@
-"""Checks: messages and runners (python-dockerflow's ``dockerflow.checks`` API).
+"""Checks: messages, runners and a registry (python-dockerflow's ``dockerflow.checks`` API)."""
 
-The names kept only for python-dockerflow compatibility live in :mod:`.compat`.
-"""
-
-from __future__ import annotations
-
-from .compat import ChecksResults, clear_checks, get_checks, register, register_partial
-from .concurrent import CheckThreads, run_checks_concurrently
 from .messages import (
     CRITICAL,
     DEBUG,
@@ -22,7 +15,15 @@ from .messages import (
     Warning,
     level_to_text,
 )
-from .runner import CheckResults, run_checks, run_checks_async
+from .registry import (
+    ChecksResults,
+    clear_checks,
+    get_checks,
+    register,
+    register_partial,
+    run_checks,
+    run_checks_async,
+)
 
 __all__ = [
     "CRITICAL",
@@ -32,8 +33,6 @@ __all__ = [
     "STATUSES",
     "WARNING",
     "CheckMessage",
-    "CheckResults",
-    "CheckThreads",
     "ChecksResults",
     "Critical",
     "Debug",
@@ -47,5 +46,4 @@ __all__ = [
     "register_partial",
     "run_checks",
     "run_checks_async",
-    "run_checks_concurrently",
 ]

@@ -1,34 +1,19 @@
 """Run checks concurrently on long-lived check threads, each bounded by a timeout.
 
-Design: :class:`CheckThreads` keeps one idle daemon thread per check name and hands
-each run of that check to it, so whatever the check keeps per thread (Django's
-database connections, above all) survives from one run to the next.
-
-* Why long-lived threads: Django keeps connections per thread. A fresh thread per
-  run opened a new database session for every alias on every probe and closed it
-  afterwards (100 probes, about 200 sessions), whatever ``CONN_MAX_AGE`` said. On a
-  thread that stays, a connection lives as long as ``CONN_MAX_AGE`` and
-  ``CONN_HEALTH_CHECKS`` allow, as in a request thread: the owner's ``between_runs``
-  hook runs before and after every check (the heartbeat calls Django's
-  ``close_if_unusable_or_obsolete()`` there, as Django does around a request).
-* Why not a ``ThreadPoolExecutor``: a hung check's thread cannot be killed. The
-  stdlib pool joins its workers at interpreter exit (one check hung forever would
-  block shutdown) and lets hung checks take every worker, starving healthy ones.
-  These threads are daemons, and the damage of a hang is bounded per check: a
-  thread whose check outlives the timeout is *retired* (its check is reported as
-  timed out and the next run gets a new thread); it ends, running ``on_exit`` to
-  close its connections, once the check returns. While ``max_stuck`` threads are
-  still running a check, it is not started again and is reported as stuck at once.
-* Nothing grows per run: a check has at most one idle thread (an extra one, left
-  over from concurrent runs, ends after its run), and :meth:`CheckThreads.retire_idle`
-  ends the idle ones (the heartbeat calls it when settings change).
+One idle daemon thread per check name keeps what the check keeps per thread -- Django's
+database connections -- from run to run (a fresh thread per run opened a session per
+alias per probe, whatever ``CONN_MAX_AGE`` said); ``between_runs`` tidies them as Django
+does around a request. Not a ``ThreadPoolExecutor``: a hung thread cannot be killed, the
+stdlib pool joins its workers at exit and lets hung checks take them all. A check that
+outlives the timeout has its thread *retired* (the next run gets a new one; it ends,
+running ``on_exit``, once the check returns); while ``max_stuck`` threads still run a
+check, it is not started again.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
-import logging
 import queue
 import threading
 import time
@@ -41,9 +26,7 @@ from dockerflow.logging.request_id import request_id_context
 from dockerflow.logging.tracing import call_in_trace_context, capture_trace_context
 
 from .messages import Error
-from .runner import Check, CheckFn, CheckResults, Outcome, build_results, call_check, raised
-
-logger = logging.getLogger("dockerflow.checks")
+from .registry import Check, CheckFn, CheckResults, build_results, call_check, logger, raised
 
 #: Prefix of the check threads' names.
 THREAD_NAME_PREFIX = "dockerflow-check"
@@ -63,53 +46,18 @@ class _Job:
 
 
 def _run_hook(hook: Callable[[], None] | None, what: str, name: str) -> None:
-    if hook is None:
-        return
     try:
-        hook()
+        if hook is not None:
+            hook()
     except Exception:
         logger.exception("%s for check %s failed", what, name)
-
-
-class _CheckThread:
-    """A daemon thread that runs the jobs put on its queue until told to stop (``None``)."""
-
-    def __init__(self, owner: CheckThreads, name: str) -> None:
-        self.owner = owner
-        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        # A fresh context, not a copy of the creator's: Django keeps per-"thread"
-        # cache objects in context variables (asgiref Local), and a copy would share
-        # one request's caches with a thread that outlives it.
-        self.thread = threading.Thread(
-            target=contextvars.Context().run,
-            args=(self._loop, name),
-            name=f"{THREAD_NAME_PREFIX} {name}",
-            daemon=True,
-        )
-
-    def _loop(self, name: str) -> None:
-        try:
-            while (job := self.jobs.get()) is not None:
-                # Only the request id and the trace (when OpenTelemetry is in use) are
-                # carried over, so what a check logs stays tied to the request that ran it.
-                request_id_context.set(job.request_id)
-                _run_hook(self.owner.between_runs, "Preparing the connections", job.name)
-                messages = call_in_trace_context(
-                    job.trace_context, functools.partial(call_check, job.name, job.func)
-                )
-                _run_hook(self.owner.between_runs, "Tidying the connections", job.name)
-                if not self.owner._finished(self, job, messages):
-                    break
-        finally:
-            _run_hook(self.owner.on_exit, "Closing the connections", name)
 
 
 class CheckThreads:
     """Long-lived daemon threads that run checks, at most one idle thread per check name.
 
-    ``between_runs`` runs in the check thread before and after every check;
-    ``on_exit`` runs in it when the thread ends (retired after a timeout, or idle
-    and retired by :meth:`retire_idle`). Exceptions from both are logged.
+    ``between_runs`` runs in the check thread before and after each check, ``on_exit`` when
+    the thread ends; what they raise is logged.
     """
 
     def __init__(
@@ -117,60 +65,72 @@ class CheckThreads:
         *,
         between_runs: Callable[[], None] | None = None,
         on_exit: Callable[[], None] | None = None,
+        max_stuck: int = 1,
     ) -> None:
         self.between_runs = between_runs
         self.on_exit = on_exit
+        self.max_stuck = max_stuck
         self._lock = threading.Lock()
-        self._idle: dict[str, _CheckThread] = {}
+        self._idle: dict[str, tuple[queue.SimpleQueue[_Job | None], threading.Thread]] = {}
         self._busy: Counter[str] = Counter()
-
-    def running(self, name: str) -> int:
-        """How many threads are running check ``name`` right now."""
-        with self._lock:
-            return self._busy[name]
 
     def retire_idle(self) -> None:
         """End every idle thread (each closes its connections first); busy ones stay."""
         with self._lock:
             idle = list(self._idle.values())
             self._idle.clear()
-        for worker in idle:
-            worker.jobs.put(None)
+        for jobs, _ in idle:
+            jobs.put(None)
 
-    def _finished(self, worker: _CheckThread, job: _Job, messages: list[Any]) -> bool:
-        """Hand ``messages`` to the run; whether ``worker`` stays for the next run."""
-        with self._lock:
-            # Under the lock, with the busy count: a run that starts as soon as this
-            # one returns never counts a finished check as stuck.
-            self._busy[job.name] -= 1
-            job.messages = messages
-            job.done.set()
-            if job.abandoned or job.name in self._idle:
-                return False
-            self._idle[job.name] = worker
-            return True
+    def _serve(self, jobs: queue.SimpleQueue[_Job | None], name: str) -> None:
+        """A check thread: run the jobs put on ``jobs`` until told to stop (``None``)."""
+        try:
+            while (job := jobs.get()) is not None:
+                # Only the request id and the trace (when OpenTelemetry is in use) are
+                # carried over, so what a check logs stays tied to the request that ran it.
+                request_id_context.set(job.request_id)
+                _run_hook(self.between_runs, "Preparing the connections", job.name)
+                call = functools.partial(call_check, job.name, job.func)
+                messages = call_in_trace_context(job.trace_context, call)
+                _run_hook(self.between_runs, "Tidying the connections", job.name)
+                with self._lock:
+                    # With the busy count, under the lock: a run that starts as soon as
+                    # this one returns never counts a finished check as stuck.
+                    self._busy[job.name] -= 1
+                    job.messages = messages
+                    job.done.set()
+                    if job.abandoned or job.name in self._idle:
+                        break  # retired, or an idle thread is there already
+                    self._idle[job.name] = (jobs, threading.current_thread())
+        finally:
+            _run_hook(self.on_exit, "Closing the connections", name)
 
-    def _start(self, name: str, func: CheckFn, max_stuck: int) -> _Job | None:
+    def _start(self, name: str, func: CheckFn) -> _Job | None:
         job = _Job(name, func)
         with self._lock:
-            if self._busy[name] >= max_stuck:
+            if self._busy[name] >= self.max_stuck:
                 return None
             self._busy[name] += 1
-            worker = self._idle.pop(name, None)
-        if worker is not None and worker.thread.is_alive():
-            worker.jobs.put(job)
-            return job
-        # No idle thread (first run, retired, or lost in a fork): a new one.
-        worker = _CheckThread(self, name)
-        try:
-            worker.thread.start()
-        except Exception:  # e.g. "can't start new thread" when the process is out of them
-            with self._lock:
-                self._busy[name] -= 1
-            job.messages = raised(name)
-            job.done.set()
-            return job
-        worker.jobs.put(job)
+            jobs, thread = self._idle.pop(name, (queue.SimpleQueue(), None))
+        if thread is None or not thread.is_alive():  # first run, retired, or lost in a fork
+            # A fresh context, not a copy of the caller's: Django keeps per-"thread" caches
+            # in context variables (asgiref Local); a copy would share a request's caches
+            # with a thread that outlives it.
+            thread = threading.Thread(
+                target=contextvars.Context().run,
+                args=(self._serve, jobs, name),
+                name=f"{THREAD_NAME_PREFIX} {name}",
+                daemon=True,
+            )
+            try:
+                thread.start()
+            except Exception:  # e.g. "can't start new thread" when the process is out of them
+                with self._lock:
+                    self._busy[name] -= 1
+                job.messages = raised(name)
+                job.done.set()
+                return job
+        jobs.put(job)
         return job
 
     def _wait(self, job: _Job, deadline: float) -> bool:
@@ -178,57 +138,25 @@ class CheckThreads:
         if job.done.wait(max(0.0, deadline - time.monotonic())):
             return True
         with self._lock:
-            if job.done.is_set():  # answered in the meantime
-                return True
-            job.abandoned = True
-            return False
+            job.abandoned = not job.done.is_set()  # it may have answered in the meantime
+            return not job.abandoned
 
     def run(
-        self,
-        checks: Iterable[Check],
-        *,
-        timeout: float,
-        max_stuck: int = 1,
-        silenced_check_ids: Collection[str] = (),
+        self, checks: Iterable[Check], *, timeout: float, silenced_check_ids: Collection[str] = ()
     ) -> CheckResults:
-        """Run ``checks`` at the same time and summarise them, within about ``timeout`` s.
-
-        A check that has not answered by then is reported as ``ERROR_CHECK_TIMED_OUT``
-        (its thread is retired: it keeps running and counts as stuck until the check
-        returns). A check with ``max_stuck`` threads still running is not started and
-        is reported as ``ERROR_CHECK_STUCK``.
-        """
+        """Run ``checks`` at the same time and summarise them, within about ``timeout`` s: a
+        check still running then is ``ERROR_CHECK_TIMED_OUT`` (its thread is retired), one
+        not started (``max_stuck``) ``ERROR_CHECK_STUCK``."""
         deadline = time.monotonic() + timeout
-        started = [(name, self._start(name, func, max_stuck)) for name, func in checks]
-        outcomes: list[Outcome] = []
+        started = [(name, self._start(name, func)) for name, func in checks]
+        outcomes = []
         for name, job in started:
             if job is None:
-                message = f"Check {name} was not started: {max_stuck} earlier run(s) still running"
-                outcomes.append((name, [Error(message, id=health.ERROR_CHECK_STUCK)]))
+                why = f"was not started: {self.max_stuck} earlier run(s) still running"
+                outcomes.append((name, [Error(f"Check {name} {why}", id=health.ERROR_CHECK_STUCK)]))
             elif self._wait(job, deadline):
                 outcomes.append((name, job.messages))
             else:
-                message = f"Check {name} did not answer within {timeout:g} seconds"
-                outcomes.append((name, [Error(message, id=health.ERROR_CHECK_TIMED_OUT)]))
+                text = f"Check {name} did not answer within {timeout:g} seconds"
+                outcomes.append((name, [Error(text, id=health.ERROR_CHECK_TIMED_OUT)]))
         return build_results(outcomes, silenced_check_ids)
-
-
-#: The threads of :func:`run_checks_concurrently` (no hooks: nothing Django-specific).
-default_threads = CheckThreads()
-
-
-def run_checks_concurrently(
-    checks: Iterable[Check],
-    *,
-    timeout: float,
-    max_stuck: int = 1,
-    silenced_check_ids: Collection[str] = (),
-    threads: CheckThreads | None = None,
-) -> CheckResults:
-    """Run ``checks`` at the same time on ``threads`` (default: ``default_threads``).
-
-    See :meth:`CheckThreads.run`.
-    """
-    return (threads or default_threads).run(
-        checks, timeout=timeout, max_stuck=max_stuck, silenced_check_ids=silenced_check_ids
-    )

@@ -1,16 +1,14 @@
-"""Check messages and their levels.
+"""Check messages and their levels, with python-dockerflow's names and signatures.
 
-The names and constructor signatures are python-dockerflow's, so existing checks
-keep working. The runner accepts these *or* Django's ``django.core.checks``
-messages: anything with ``level``, ``msg`` and ``id`` attributes.
+The runner accepts these *or* Django's ``django.core.checks`` messages: anything with
+``level``, ``msg`` and ``id`` attributes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-# Levels are the stdlib logging levels, which is what lets the runner log a
-# message at its own level without a translation table.
+# The stdlib logging levels: the runner logs a message at its own level as it is.
 DEBUG = 10
 INFO = 20
 WARNING = 30
@@ -27,27 +25,16 @@ STATUSES: dict[int, str] = {
     CRITICAL: "critical",
 }
 
-_DESCENDING_LEVELS = sorted(STATUSES, reverse=True)
-
 
 def level_to_text(level: int) -> str:
-    """Status text of ``level``; a level between two known ones gets the lower one's text.
-
-    ``level_to_text(35) == "warning"``, ``level_to_text(99) == "critical"``, and
-    anything below ``DEBUG`` is ``"ok"``.
-    """
-    for known in _DESCENDING_LEVELS:
-        if level >= known:
-            return STATUSES[known]
-    return STATUSES[0]
+    """Status text of ``level``, or of the known level below it: ``level_to_text(35) ==
+    "warning"``, ``level_to_text(99) == "critical"``, below ``DEBUG``: ``"ok"``."""
+    return next((STATUSES[known] for known in sorted(STATUSES)[::-1] if level >= known), "ok")
 
 
 class CheckMessage:
-    """The result of a check: what is wrong (``msg``), how bad (``level``) and its ``id``.
-
-    Prefer the subclasses :class:`Debug`, :class:`Info`, :class:`Warning`,
-    :class:`Error` and :class:`Critical`, which fix the level.
-    """
+    """What a check found: what is wrong (``msg``), how bad (``level``) and its ``id``.
+    The subclasses (:class:`Debug`... :class:`Critical`) fix the level."""
 
     level: int
 
@@ -66,13 +53,11 @@ class CheckMessage:
         self.obj = obj
         self.id = id
 
-    def _fields(self) -> tuple[Any, ...]:
-        return (self.level, self.msg, self.hint, self.obj, self.id)
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CheckMessage):
             return NotImplemented
-        return type(self) is type(other) and self._fields() == other._fields()
+        mine, theirs = ((m.level, m.msg, m.hint, m.obj, m.id) for m in (self, other))
+        return type(self) is type(other) and mine == theirs
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like Django's CheckMessage
 
@@ -94,41 +79,30 @@ class CheckMessage:
 
 
 class _FixedLevel(CheckMessage):
+    """A message of a fixed level: ``Warning`` and below pass the heartbeat, ``Error`` and
+    ``Critical`` fail it."""
+
     def __init__(
-        self,
-        msg: str,
-        hint: str | None = None,
-        obj: Any = None,
-        id: str | None = None,
+        self, msg: str, hint: str | None = None, obj: Any = None, id: str | None = None
     ) -> None:
         super().__init__(msg, hint=hint, obj=obj, id=id)
 
 
 class Debug(_FixedLevel):
-    """A debugging message (level ``DEBUG``)."""
-
     level = DEBUG
 
 
 class Info(_FixedLevel):
-    """An informational message (level ``INFO``)."""
-
     level = INFO
 
 
 class Warning(_FixedLevel):
-    """A warning (level ``WARNING``): the heartbeat still passes."""
-
     level = WARNING
 
 
 class Error(_FixedLevel):
-    """An error (level ``ERROR``): the heartbeat fails."""
-
     level = ERROR
 
 
 class Critical(_FixedLevel):
-    """A critical error (level ``CRITICAL``): the heartbeat fails."""
-
     level = CRITICAL

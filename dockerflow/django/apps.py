@@ -1,8 +1,7 @@
-"""The ``dockerflow.django`` app, and registering ``DOCKERFLOW_CHECKS`` as Django system checks."""
+"""The ``dockerflow.django`` app, and the Django system check of the runtime's settings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.apps import AppConfig
@@ -10,38 +9,50 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from dockerflow import health
+from dockerflow.masking import mask_text
+
 from . import conf
 
 
 class DockerFlowAppConfig(AppConfig):
-    """The ``dockerflow.django`` app (label ``dockerflow``).
+    """The ``dockerflow.django`` app (label ``dockerflow``; python-dockerflow's class name).
 
-    The class name is python-dockerflow's, so projects that list
-    ``"dockerflow.django.apps.DockerFlowAppConfig"`` in ``INSTALLED_APPS`` keep
-    working. Unlike python-dockerflow, ``ready()`` does not register
-    ``DOCKERFLOW_CHECKS`` as Django system checks: the heartbeat runs them itself,
-    and ``manage.py check`` (often run at image build time, without a database)
-    should not need the backing services.
+    ``ready()`` registers :func:`check_settings` as a Django system check, but not, unlike
+    python-dockerflow, the ``DOCKERFLOW_CHECKS``: the heartbeat runs them, and ``manage.py
+    check`` (often run at build time, without a database) should not need the services.
     """
 
     name = "dockerflow.django"
     label = "dockerflow"
     verbose_name = "Dockerflow"
 
+    def ready(self) -> None:
+        checks.register(check_settings)
 
-def register_system_checks() -> list[Callable[..., Any]]:
-    """Register the ``DOCKERFLOW_CHECKS`` with Django's system-check framework (tag "dockerflow").
 
-    python-dockerflow's ``dockerflow.django.checks.register()``, kept for ``manage.py
-    check``; the heartbeat does not use Django's registry (it runs ``DOCKERFLOW_CHECKS``
-    itself). Returns the checks.
-    """
-    registered = []
-    for path in conf.valid("DOCKERFLOW_CHECKS"):
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Django system check (``manage.py check``...): an error for each ``DOCKERFLOW_*`` value
+    its rule refuses (E017), and for each ``DOCKERFLOW_CHECKS`` entry that cannot be imported
+    or is not callable (E014; its error text masked). Entries are imported here, once the
+    app registry is ready, so checks that import models may be listed."""
+    errors, paths = [], []
+    for name in conf.VALIDATORS:
+        try:
+            value = conf.valid(name)
+        except ImproperlyConfigured as exc:
+            errors.append(checks.Error(str(exc), id=health.ERROR_INVALID_SETTING))
+            continue
+        paths = value if name == "DOCKERFLOW_CHECKS" else paths
+    for path in paths:
         try:
             check = import_string(path)
-        except ImportError as exc:
-            raise ImproperlyConfigured(f"DOCKERFLOW_CHECKS entry {path!r}: {exc}") from exc
-        checks.register(check, "dockerflow")
-        registered.append(check)
-    return registered
+        except Exception as exc:
+            problem = f"cannot be imported: {mask_text(f'{type(exc).__name__}: {exc}')}"
+        else:
+            if callable(check):
+                continue
+            problem = f"is not callable: it is {type(check).__name__}"
+        text = f"DOCKERFLOW_CHECKS entry {path!r} {problem}"
+        errors.append(checks.Error(text, id=health.ERROR_CHECK_NOT_IMPORTABLE))
+    return errors

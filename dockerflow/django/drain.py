@@ -1,16 +1,10 @@
 """Whether the server is draining: one flag shared by a gunicorn master and its workers.
 
-When the server gets ``SIGTERM`` and ``DOCKERFLOW_DRAIN_SECONDS`` is above 0, the
-gunicorn master (:mod:`dockerflow_settings.gunicorn_drain`) sets :data:`draining`;
-from then on ``/__lbheartbeat__`` answers 503 ``{"status":"draining"}`` in every
-worker, so load balancers stop sending traffic, while every other request is still
-served until the drain period is over.
-
-The flag is one byte of anonymous shared memory mapped by the master before it forks
-any worker: a write in the master is seen at once by every worker, including workers
-forked later, with no file to create or clean up, nothing that needs a writable
-filesystem, and no signal to deliver to each worker. Reading it is a memory load.
-Nothing here imports Django: the master uses it without loading any settings.
+On ``SIGTERM`` with ``DOCKERFLOW_DRAIN_SECONDS`` above 0, the gunicorn master
+(:mod:`dockerflow_settings.gunicorn_drain`) sets :data:`draining`; every worker's
+``/__lbheartbeat__`` then answers 503 ``{"status":"draining"}`` while other requests are
+still served. The flag: one byte of shared memory mapped before the workers are forked
+(no file, no signal per worker); nothing here imports Django (the master has no settings).
 """
 
 from __future__ import annotations
@@ -19,11 +13,8 @@ import mmap
 
 
 class SharedFlag:
-    """A boolean that a process and the processes it forks after :meth:`share` see together.
-
-    Before :meth:`share` the flag is private to this process and false; processes
-    that do not fork (``runserver``, tests) never see it set.
-    """
+    """A boolean that a process and the processes it forks after :meth:`share` see together
+    (before, it is false and cannot be set)."""
 
     def __init__(self) -> None:
         self._memory: mmap.mmap | None = None
@@ -34,10 +25,6 @@ class SharedFlag:
             # fileno -1: anonymous memory; MAP_SHARED, not MAP_PRIVATE, so that forked
             # children keep writing to and reading from the same page as the parent.
             self._memory = mmap.mmap(-1, 1, flags=mmap.MAP_SHARED)
-
-    @property
-    def is_shared(self) -> bool:
-        return self._memory is not None
 
     def set(self) -> None:
         """Set the flag for this process and every process sharing it."""

@@ -156,6 +156,8 @@ class DockerflowMiddleware:
                 response = await self.get_response(request)  # type: ignore[misc]
             elif view is views.lbheartbeat:
                 response = view(request)  # no I/O: no thread hop needed
+            elif view is views.heartbeat:
+                response = await views.heartbeat_async(request)  # no thread while it waits
             else:
                 response = await sync_to_async(_serve)(view, request)
         except BaseException as exc:

@@ -22,9 +22,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.module_loading import import_string
 
 from dockerflow import checks
+from dockerflow.checks.registry import CheckResults
 from dockerflow.django import conf
 from dockerflow.django.drain import draining
-from dockerflow.django.heartbeat import run_heartbeat
+from dockerflow.django.heartbeat import run_heartbeat, run_heartbeat_async
 from dockerflow.masking import mask_text
 from dockerflow.version import DEFAULT_ROOT, UnusableFile
 
@@ -181,19 +182,34 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
     are shown. Anything unexpected gives a JSON 500 and an ERROR log with the traceback.
     """
     try:
-        results = run_heartbeat(sender=heartbeat)
-        status = 200 if results.level < checks.ERROR else failed_status_code()
-        payload: dict[str, Any] = {"status": checks.level_to_text(results.level)}
-        if details_shown():
-            payload["checks"] = results.statuses
-            payload["details"] = results.details
-        return json_response(payload, status=status)
+        return _heartbeat_response(run_heartbeat(sender=heartbeat))
     except Exception as exc:
-        logger.exception("/__heartbeat__ failed")
-        payload = {"status": "error"}
-        if details_shown():
-            payload["error"] = mask_text(f"{type(exc).__name__}: {exc}")
-        return json_response(payload, status=500)
+        return _heartbeat_failure(exc)
+
+
+async def heartbeat_async(request: HttpRequest) -> HttpResponse:
+    """:func:`heartbeat` for async code: waiting for the run in progress holds no thread."""
+    try:
+        return _heartbeat_response(await run_heartbeat_async(sender=heartbeat))
+    except Exception as exc:
+        return _heartbeat_failure(exc)
+
+
+def _heartbeat_response(results: CheckResults) -> HttpResponse:
+    status = 200 if results.level < checks.ERROR else failed_status_code()
+    payload: dict[str, Any] = {"status": checks.level_to_text(results.level)}
+    if details_shown():
+        payload["checks"] = results.statuses
+        payload["details"] = results.details
+    return json_response(payload, status=status)
+
+
+def _heartbeat_failure(exc: Exception) -> HttpResponse:
+    logger.error("/__heartbeat__ failed", exc_info=exc)
+    payload = {"status": "error"}
+    if details_shown():
+        payload["error"] = mask_text(f"{type(exc).__name__}: {exc}")
+    return json_response(payload, status=500)
 
 
 # --- /__error__ ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.test import override_settings
 from dockerflow.logging import JsonLogFormatter
 from dockerflow.masking import MASK
 from dockerflow_settings.parsing import parse_database_url
+from tests.dockerflow.django.test_checks_redis import DJANGO_REDIS, DJANGOS_OWN
 
 from .corpus import DATABASE_URLS, REDIS_URLS, Case, leaks
 
@@ -87,20 +88,17 @@ def test_a_database_whose_driver_error_echoes_the_url_and_the_dsn(
 
 
 @pytest.mark.services
+@pytest.mark.parametrize("backend", [DJANGO_REDIS, DJANGOS_OWN])
 @pytest.mark.parametrize("case", REDIS_URLS, ids=[case.label for case in REDIS_URLS])
-def test_the_redis_check_with_a_corpus_location(client, caplog, redis_url, case: Case) -> None:
+def test_the_redis_check_with_a_corpus_location(
+    client, caplog, redis_url, case: Case, backend: str
+) -> None:
     location = case.value
     if case.label != "redis-closed-port":
         # The real Redis, with the corpus's credentials (it has no password: a wrong one
         # makes AUTH fail, which is the error path to see).
         location = location.replace("127.0.0.1:6379", redis_url.split("://")[1].split("/")[0])
-    cache = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": location,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        }
-    }
+    cache = {"default": {"BACKEND": backend, "LOCATION": location}}
     checks = [
         "dockerflow.django.checks.check_redis_connected",
         "dockerflow.django.checks.check_cache_connected",

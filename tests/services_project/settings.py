@@ -13,7 +13,7 @@ runtime sees in a python-dockerflow project.
 ``DFS_REDIS_SOCKET_TIMEOUT``  optional socket (connect and read) timeout of that cache.
 ``DFS_PENDING_APP``           boolean: install an app whose migrations are never applied.
 ``DFS_CHECKS``                comma-separated dotted paths -> ``DOCKERFLOW_CHECKS``.
-``DFS_HEARTBEAT_TIMEOUT``, ``DFS_HEARTBEAT_CACHE_SECONDS``, ``DFS_HEARTBEAT_MAX_STUCK``,
+``DFS_HEARTBEAT_TIMEOUT``, ``DFS_HEARTBEAT_CACHE_SECONDS``,
 ``DFS_HEARTBEAT_DETAILS``     the ``DOCKERFLOW_HEARTBEAT_*`` setting of the same suffix.
 """
 
@@ -121,9 +121,6 @@ if _timeout is not None:
 _cache_seconds = _number("DFS_HEARTBEAT_CACHE_SECONDS", float)
 if _cache_seconds is not None:
     DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = _cache_seconds
-_max_stuck = _number("DFS_HEARTBEAT_MAX_STUCK", int)
-if _max_stuck is not None:
-    DOCKERFLOW_HEARTBEAT_MAX_STUCK = _max_stuck
 if os.environ.get("DFS_HEARTBEAT_DETAILS"):
     DOCKERFLOW_HEARTBEAT_DETAILS = _bool("DFS_HEARTBEAT_DETAILS", False)
 

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from dockerflow.checks.concurrent import THREAD_NAME_PREFIX, default_threads
+from dockerflow.checks.concurrent import THREAD_NAME_PREFIX
 
 
 class Gate:
@@ -49,15 +49,16 @@ def check_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith(THREAD_NAME_PREFIX)]
 
 
-def join_check_threads(timeout: float = 5.0) -> None:
-    """Retire the idle check threads and wait for every check thread to end.
+def join_check_threads(*owners: Any, timeout: float = 5.0) -> None:
+    """Retire the idle check threads (the heartbeat's and ``owners``') and wait for every
+    check thread to end.
 
     Fails the test if one does not (a check still hung, or a thread that leaked).
     """
     from dockerflow.django.heartbeat import check_threads as heartbeat_threads
 
-    default_threads.retire_idle()
-    heartbeat_threads.retire_idle()
+    for threads in (heartbeat_threads, *owners):
+        threads.retire_idle()
     for thread in check_threads():
         thread.join(timeout)
     alive = [t.name for t in check_threads() if t.is_alive()]

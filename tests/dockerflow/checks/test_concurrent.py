@@ -11,63 +11,71 @@ import pytest
 from django.core.cache import caches
 
 from dockerflow import health
-from dockerflow.checks import CheckThreads, Error, run_checks_concurrently
+from dockerflow.checks import Error
 from dockerflow.checks import concurrent as concurrent_module
-from dockerflow.checks.concurrent import default_threads
+from dockerflow.checks.concurrent import CheckThreads
 from dockerflow.logging.request_id import request_id_context
 
 from .helpers import Counter, Gate, check_threads, join_check_threads
 
+HUNG_THREAD = "dockerflow-check hung"
+
 
 @pytest.fixture
-def gate():
+def threads():
+    threads = CheckThreads()
+    yield threads
+    join_check_threads(threads)
+
+
+@pytest.fixture
+def gate(threads):
     gate = Gate()
     yield gate
     gate.release()
-    join_check_threads()
-    assert default_threads.running("hung") == 0
+    join_check_threads(threads)
 
 
-def test_results_of_checks_that_answer():
-    results = run_checks_concurrently(
-        [("ok", Counter()), ("bad", Counter([Error("x", id="x.E1")]))], timeout=2
-    )
+def names_of_check_threads():
+    return [thread.name for thread in check_threads()]
+
+
+def test_results_of_checks_that_answer(threads):
+    results = threads.run([("ok", Counter()), ("bad", Counter([Error("x", id="x.E1")]))], timeout=2)
     assert results.statuses == {"ok": "ok", "bad": "error"}
     assert results.details["bad"]["messages"] == {"x.E1": "x"}
-    join_check_threads()
 
 
-def test_checks_run_at_the_same_time():
+def test_checks_run_at_the_same_time(threads):
     def slow():
         time.sleep(0.3)
         return []
 
     started = time.monotonic()
-    results = run_checks_concurrently([("a", slow), ("b", slow), ("c", slow)], timeout=2)
+    results = threads.run([("a", slow), ("b", slow), ("c", slow)], timeout=2)
     assert time.monotonic() - started < 0.75
     assert results.level == 0
-    join_check_threads()
 
 
-def test_a_check_that_does_not_answer_in_time_is_an_error_naming_it(gate):
+def test_a_check_that_does_not_answer_in_time_is_an_error_naming_it(threads, gate):
     started = time.monotonic()
-    results = run_checks_concurrently([("hung", gate), ("ok", Counter())], timeout=0.3)
+    results = threads.run([("hung", gate), ("ok", Counter())], timeout=0.3)
     elapsed = time.monotonic() - started
     assert 0.29 <= elapsed < 0.8
     assert results.statuses == {"hung": "error", "ok": "ok"}
     [(ident, message)] = results.details["hung"]["messages"].items()
     assert ident == health.ERROR_CHECK_TIMED_OUT
     assert message == "Check hung did not answer within 0.3 seconds"
-    # Its thread cannot be killed: it keeps running and is counted.
-    assert default_threads.running("hung") == 1
+    # Its thread cannot be killed: it keeps running.
+    assert names_of_check_threads().count(HUNG_THREAD) == 1
 
 
-def test_a_stuck_check_is_not_started_again_until_its_thread_ends(gate):
-    first = run_checks_concurrently([("hung", gate)], timeout=0.2)
+def test_a_stuck_check_is_not_started_again_until_its_thread_ends(threads, gate):
+    first = threads.run([("hung", gate)], timeout=0.2)
     assert list(first.details["hung"]["messages"]) == [health.ERROR_CHECK_TIMED_OUT]
 
     started = time.monotonic()
-    second = run_checks_concurrently([("hung", gate)], timeout=0.2)
+    second = threads.run([("hung", gate)], timeout=0.2)
     assert time.monotonic() - started < 0.15  # reported at once, not waited for
     assert second.details["hung"]["messages"] == {
         health.ERROR_CHECK_STUCK: "Check hung was not started: 1 earlier run(s) still running"
@@ -76,24 +84,27 @@ def test_a_stuck_check_is_not_started_again_until_its_thread_ends(gate):
     assert len(check_threads()) == 1
 
     gate.release()
-    join_check_threads()
-    third = run_checks_concurrently([("hung", gate)], timeout=2)
+    join_check_threads(threads)
+    third = threads.run([("hung", gate)], timeout=2)
     assert third.level == 0
     assert gate.calls == 2
 
 
 def test_max_stuck_bounds_the_threads_per_check(gate):
+    threads = CheckThreads(max_stuck=2)
     for _ in range(2):
-        results = run_checks_concurrently([("hung", gate)], timeout=0.1, max_stuck=2)
+        results = threads.run([("hung", gate)], timeout=0.1)
         assert list(results.details["hung"]["messages"]) == [health.ERROR_CHECK_TIMED_OUT]
-    results = run_checks_concurrently([("hung", gate)], timeout=0.1, max_stuck=2)
-    assert list(results.details["hung"]["messages"]) == [health.ERROR_CHECK_STUCK]
+    results = threads.run([("hung", gate)], timeout=0.1)
+    assert results.details["hung"]["messages"] == {
+        health.ERROR_CHECK_STUCK: "Check hung was not started: 2 earlier run(s) still running"
+    }
     assert gate.calls == 2
-    assert default_threads.running("hung") == 2
+    assert names_of_check_threads().count(HUNG_THREAD) == 2
 
 
-def test_a_timed_out_message_can_be_silenced(gate):
-    results = run_checks_concurrently(
+def test_a_timed_out_message_can_be_silenced(threads, gate):
+    results = threads.run(
         [("hung", gate)], timeout=0.1, silenced_check_ids={health.ERROR_CHECK_TIMED_OUT}
     )
     assert (results.level, results.statuses) == (0, {"hung": "ok"})
@@ -120,7 +131,7 @@ def test_hooks_run_in_the_check_thread_around_each_run_and_at_its_end():
     assert thread.daemon
 
 
-def test_a_check_keeps_its_thread_from_run_to_run_and_nothing_piles_up():
+def test_a_check_keeps_its_thread_from_run_to_run_and_nothing_piles_up(threads):
     seen = []
 
     def check():
@@ -129,10 +140,9 @@ def test_a_check_keeps_its_thread_from_run_to_run_and_nothing_piles_up():
 
     before = len(check_threads())
     for _ in range(20):
-        run_checks_concurrently([("c", check), ("d", Counter())], timeout=2)
+        threads.run([("c", check), ("d", Counter())], timeout=2)
     assert len(set(seen)) == 1
     assert len(check_threads()) == before + 2  # one idle thread per check
-    join_check_threads()
 
 
 def test_a_timed_out_thread_is_retired_and_runs_its_exit_hook_when_the_check_returns(gate):
@@ -145,18 +155,16 @@ def test_a_timed_out_thread_is_retired_and_runs_its_exit_hook_when_the_check_ret
     assert exited.wait(5)  # retired: it ends (closing its connections) once the check returns
     hung_thread.join(5)
     assert not hung_thread.is_alive()
-    assert threads.running("hung") == 0
-    second = threads.run([("hung", gate)], timeout=2)  # a new thread
+    second = threads.run([("hung", gate)], timeout=2)  # a new thread, not "stuck"
     assert second.level == 0
     assert gate.calls == 2
     threads.retire_idle()
 
 
 def test_an_extra_idle_thread_left_by_concurrent_runs_ends(gate):
-    threads = CheckThreads()
-    arguments = {"timeout": 5, "max_stuck": 2}
+    threads = CheckThreads(max_stuck=2)
     callers = [
-        threading.Thread(target=threads.run, args=([("hung", gate)],), kwargs=arguments)
+        threading.Thread(target=threads.run, args=([("hung", gate)],), kwargs={"timeout": 5})
         for _ in range(2)
     ]
     for caller in callers:
@@ -188,7 +196,11 @@ def test_failing_hooks_are_logged_and_do_not_lose_the_result(caplog):
         "Closing the connections for check c failed",
     ]
     assert all(r.levelno == logging.ERROR and r.exc_info[0] is OSError for r in records)
-    assert threads.running("c") == 0
+    # Not counted as still running: the next run starts the check again.
+    again = threads.run([("c", Counter([Error("x", id="x.E1")]))], timeout=2)
+    assert again.details["c"]["messages"] == {"x.E1": "x"}
+    threads.retire_idle()
+    join_check_threads()
 
 
 def test_a_thread_that_cannot_start_is_an_error(monkeypatch, caplog):
@@ -197,13 +209,13 @@ def test_a_thread_that_cannot_start_is_an_error(monkeypatch, caplog):
 
     monkeypatch.setattr(threading.Thread, "start", refuse)
     threads = CheckThreads()
-    results = threads.run([("c", Counter())], timeout=2)
-    assert list(results.details["c"]["messages"]) == [health.ERROR_CHECK_RAISED]
-    assert threads.running("c") == 0
+    for _ in range(2):  # the failed start is not counted as a check still running
+        results = threads.run([("c", Counter())], timeout=2)
+        assert list(results.details["c"]["messages"]) == [health.ERROR_CHECK_RAISED]
     assert any("RuntimeError: can't start new thread" in r.getMessage() for r in caplog.records)
 
 
-def test_checks_get_the_callers_request_id_but_not_its_other_context_or_caches():
+def test_checks_get_the_callers_request_id_but_not_its_other_context_or_caches(threads):
     other = contextvars.ContextVar("other", default="unset")
     seen = []
 
@@ -213,22 +225,21 @@ def test_checks_get_the_callers_request_id_but_not_its_other_context_or_caches()
 
     tokens = (request_id_context.set("req-123"), other.set("caller's"))
     try:
-        run_checks_concurrently([("c", check)], timeout=2)
+        threads.run([("c", check)], timeout=2)
     finally:
         request_id_context.reset(tokens[0])
         other.reset(tokens[1])
-    join_check_threads()
+    join_check_threads(threads)
     [(request_id, value, cache)] = seen
     assert (request_id, value) == ("req-123", "unset")
     assert cache is not caches["default"]
 
 
-def test_coroutine_checks_are_awaited_in_the_worker():
+def test_coroutine_checks_are_awaited_in_the_worker(threads):
     async def remote():
         return [Error("down", id="x.E1")]
 
-    results = run_checks_concurrently([("remote", remote)], timeout=2)
-    join_check_threads()
+    results = threads.run([("remote", remote)], timeout=2)
     assert results.details["remote"]["messages"] == {"x.E1": "down"}
 
 
@@ -250,8 +261,8 @@ def test_a_check_answering_just_as_the_deadline_passes_counts_as_answered():
 def test_a_hung_check_never_keeps_the_interpreter_from_exiting():
     script = (
         "import time\n"
-        "from dockerflow.checks import run_checks_concurrently\n"
-        "results = run_checks_concurrently([('hung', lambda: time.sleep(60))], timeout=0.1)\n"
+        "from dockerflow.checks.concurrent import CheckThreads\n"
+        "results = CheckThreads().run([('hung', lambda: time.sleep(60))], timeout=0.1)\n"
         "print(results.statuses['hung'])\n"
     )
     started = time.monotonic()

@@ -76,13 +76,33 @@ def test_clear_checks_empties_the_live_registry():
     assert checks.get_checks() == {}
 
 
-def test_python_dockerflows_module_path_has_the_same_objects():
+def test_python_dockerflows_public_names_and_module_path():
     import dockerflow.checks.registry as registry
 
-    assert registry.register is checks.register
-    assert registry.clear_checks is checks.clear_checks
-    assert registry.get_checks is checks.get_checks
-    assert registry.register_partial is checks.register_partial
-    assert registry.ChecksResults is checks.ChecksResults is checks.CheckResults
-    assert registry.run_checks is checks.run_checks
+    # Exactly python-dockerflow's public checks API.
+    assert set(checks.__all__) == {
+        "CRITICAL",
+        "DEBUG",
+        "ERROR",
+        "INFO",
+        "STATUSES",
+        "WARNING",
+        "CheckMessage",
+        "Critical",
+        "Debug",
+        "Error",
+        "Info",
+        "Warning",
+        "level_to_text",
+        "run_checks",
+        "run_checks_async",
+        "ChecksResults",
+        "register",
+        "register_partial",
+        "get_checks",
+        "clear_checks",
+    }
+    for name in ("register", "register_partial", "get_checks", "clear_checks", "run_checks"):
+        assert getattr(registry, name) is getattr(checks, name)
     assert registry.run_checks_async is checks.run_checks_async
+    assert registry.ChecksResults is checks.ChecksResults is registry.CheckResults

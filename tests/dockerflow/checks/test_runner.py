@@ -9,7 +9,8 @@ import pytest
 from django.core import checks as django_checks
 
 from dockerflow import checks, health
-from dockerflow.checks import CheckResults, ChecksResults, Error, Info, Warning
+from dockerflow.checks import ChecksResults, Error, Info, Warning
+from dockerflow.checks.registry import CheckResults
 
 MESSAGES_LOGGER = "dockerflow.checks.registry"
 

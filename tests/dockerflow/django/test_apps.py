@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -10,7 +11,9 @@ from pathlib import Path
 from django.apps import apps
 from django.core import checks
 
-from dockerflow.django.apps import DockerFlowAppConfig
+from dockerflow import health
+from dockerflow.django.apps import DockerFlowAppConfig, check_settings
+from tests.servers.process import run_quick, server_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -54,3 +57,99 @@ def test_python_dockerflow_app_config_path_in_installed_apps(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "dockerflow.django"
+
+
+# The system check of the runtime's settings
+
+NOT_A_CHECK = 42
+
+
+def imports_a_model(app_configs=None, **kwargs):
+    from django.contrib.auth.models import User
+
+    return [] if User else None
+
+
+def test_check_settings_is_registered_by_the_app():
+    assert check_settings in checks.registry.registry.get_checks()
+
+
+def test_check_settings_passes_on_good_settings(settings):
+    settings.DOCKERFLOW_CHECKS = [
+        "dockerflow.django.checks.check_database_connected",
+        "tests.dockerflow.django.test_apps.imports_a_model",
+    ]
+    assert check_settings() == []
+
+
+def test_check_settings_names_each_entry_that_cannot_be_used(settings, tmp_path, monkeypatch):
+    (tmp_path / "broken_checks.py").write_text(
+        'raise RuntimeError("cannot reach postgres://app:S3cretPw@db.internal/app")\n'
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings.DOCKERFLOW_CHECKS = [
+        "nope.nothing.here",
+        "tests.dockerflow.django.test_apps.NOT_A_CHECK",
+        "broken_checks.check",
+        "dockerflow.django.checks.check_database_connected",
+    ]
+    errors = checks.run_checks()  # as manage.py check runs it
+    assert [(e.id, e.msg) for e in errors] == [
+        (
+            health.ERROR_CHECK_NOT_IMPORTABLE,
+            "DOCKERFLOW_CHECKS entry 'nope.nothing.here' cannot be imported: "
+            "ModuleNotFoundError: No module named 'nope'",
+        ),
+        (
+            health.ERROR_CHECK_NOT_IMPORTABLE,
+            "DOCKERFLOW_CHECKS entry 'tests.dockerflow.django.test_apps.NOT_A_CHECK' "
+            "is not callable: it is int",
+        ),
+        (
+            health.ERROR_CHECK_NOT_IMPORTABLE,
+            "DOCKERFLOW_CHECKS entry 'broken_checks.check' cannot be imported: "
+            "RuntimeError: cannot reach postgres://app:********@db.internal/app",
+        ),
+    ]
+    assert all(e.level == checks.ERROR for e in errors)
+
+
+def test_check_settings_reports_every_invalid_value(settings):
+    settings.DOCKERFLOW_CHECKS = "nope.nothing.here"
+    settings.DOCKERFLOW_HEARTBEAT_TIMEOUT = 0
+    errors = check_settings()
+    assert [(e.id, e.msg.split(" is not valid")[0]) for e in errors] == [
+        (health.ERROR_INVALID_SETTING, "DOCKERFLOW_CHECKS='nope.nothing.here'"),
+        (health.ERROR_INVALID_SETTING, "DOCKERFLOW_HEARTBEAT_TIMEOUT=0"),
+    ]
+    assert errors[1].msg.endswith("expected a number of seconds > 0 and <= 300")
+
+
+PROJECT_SETTINGS = """
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "dockerflow.django"]
+DATABASES = {}
+SECRET_KEY = "tests-only-not-a-secret"
+DOCKERFLOW_CHECKS = %r
+"""
+
+
+def test_manage_py_check_reports_a_typo(tmp_path):
+    # Issue 23: a typo in DOCKERFLOW_CHECKS passed `manage.py check`.
+    def check(paths):
+        (tmp_path / "project_settings.py").write_text(PROJECT_SETTINGS % (paths,))
+        env = server_env({"PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
+        command = [sys.executable, "-m", "django", "check", "--settings", "project_settings"]
+        return run_quick(command, env, cwd=tmp_path)
+
+    result = check(["nope.nothing.here", "dockerflow.django.checks.check_database_connected"])
+    assert result.returncode == 1, result
+    assert (
+        "?: (dockerflow.health.E014) DOCKERFLOW_CHECKS entry 'nope.nothing.here' cannot be "
+        "imported: ModuleNotFoundError: No module named 'nope'" in result.stderr
+    ), result.stderr
+    assert "1 issue" in result.stderr
+    good = check(["dockerflow.django.checks.check_database_connected"])
+    assert (good.returncode, good.stdout.strip()) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -69,7 +70,6 @@ def fresh_checks(monkeypatch):
     yield module
     gate.release()
     join_check_threads()
-    assert heartbeat.check_threads.running(HUNG) == 0
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_runs_exactly_dockerflow_checks(fresh_checks):
 def test_django_system_checks_are_not_run():
     # Deployment checks would warn here (DEBUG off, no HSTS...); an empty list runs nothing.
     with override_settings(DOCKERFLOW_CHECKS=[]):
-        assert run_heartbeat() == checks.CheckResults(details={}, statuses={}, level=0)
+        assert run_heartbeat() == checks.ChecksResults(details={}, statuses={}, level=0)
 
 
 @override_settings(
@@ -230,15 +230,6 @@ def test_repeated_runs_do_not_pile_up_threads_on_a_hung_check(fresh_checks):
     assert fresh_checks.hung.calls == 2
 
 
-@override_settings(
-    DOCKERFLOW_CHECKS=[HUNG], DOCKERFLOW_HEARTBEAT_TIMEOUT=0.1, DOCKERFLOW_HEARTBEAT_MAX_STUCK=3
-)
-def test_max_stuck_setting(fresh_checks):
-    ids = [next(iter(run_heartbeat().details[HUNG]["messages"])) for _ in range(4)]
-    assert ids == [health.ERROR_CHECK_TIMED_OUT] * 3 + [health.ERROR_CHECK_STUCK]
-    assert fresh_checks.hung.calls == 3
-
-
 @override_settings(DOCKERFLOW_CHECKS=[HUNG, NOISY], DOCKERFLOW_HEARTBEAT_TIMEOUT=3)
 def test_concurrent_callers_share_one_run(fresh_checks, signals, caplog):
     callers = 50
@@ -343,9 +334,6 @@ CHECK_PATHS = "a list of dotted paths such as 'dockerflow.django.checks.check_da
         ("DOCKERFLOW_HEARTBEAT_TIMEOUT", True, SECONDS),
         ("DOCKERFLOW_HEARTBEAT_TIMEOUT", None, SECONDS),
         ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", -1, "a number of seconds >= 0 and <= 3600"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 0, "an integer from 1 to 100"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", 1.5, "an integer from 1 to 100"),
-        ("DOCKERFLOW_HEARTBEAT_MAX_STUCK", False, "an integer from 1 to 100"),
         ("DOCKERFLOW_CHECKS", "myapp.checks.check_db", CHECK_PATHS),
         ("DOCKERFLOW_CHECKS", [OK, None], CHECK_PATHS),
         ("DOCKERFLOW_CHECKS", [""], CHECK_PATHS),
@@ -426,11 +414,11 @@ def test_accepted_setting_types(settings):
 
 def test_a_caller_waiting_on_a_failed_run_gets_an_error(monkeypatch, fresh_checks):
     # Force the run itself to fail (a bug, not a check failure) while a second caller waits.
-    def failing_run(config, sender):
+    def failing_run(*args, **kwargs):
         fresh_checks.hung()
         raise RuntimeError("bug in the runner")
 
-    monkeypatch.setattr(heartbeat, "_run", failing_run)
+    monkeypatch.setattr(heartbeat.check_threads, "run", failing_run)
     errors = []
 
     def wait():
@@ -521,3 +509,91 @@ def test_checks_keep_their_threads_across_runs_and_settings_changes_end_them(fre
         assert not any(t.is_alive() for t in threads)
         run_heartbeat()
         assert len(check_threads()) == 2  # new ones, reading the new settings
+
+
+@override_settings(DOCKERFLOW_CHECKS=["tests.dockerflow.django.test_heartbeat.NOT_A_CHECK", OK])
+def test_an_entry_that_is_not_callable_is_an_error_result():
+    results = run_heartbeat()
+    assert results.details["tests.dockerflow.django.test_heartbeat.NOT_A_CHECK"]["messages"] == {
+        health.ERROR_CHECK_NOT_IMPORTABLE: (
+            "Check tests.dockerflow.django.test_heartbeat.NOT_A_CHECK is not callable (int)"
+        )
+    }
+    assert results.statuses[OK] == "ok"
+
+
+NOT_A_CHECK = 42
+
+
+# The async path: waiters share the run without a thread each
+
+
+@override_settings(DOCKERFLOW_CHECKS=[HUNG, NOISY], DOCKERFLOW_HEARTBEAT_TIMEOUT=3)
+@pytest.mark.parametrize("leader", ["sync", "async"])
+def test_async_callers_share_one_run_with_sync_ones(fresh_checks, signals, caplog, leader):
+    async def main():
+        if leader == "sync":
+            first = asyncio.create_task(asyncio.to_thread(run_heartbeat, sender="probe"))
+        else:
+            first = asyncio.create_task(heartbeat.run_heartbeat_async(sender="probe"))
+        assert await asyncio.to_thread(fresh_checks.hung.started.wait, 2)
+        threads_before = threading.active_count()
+        waiters = [asyncio.create_task(heartbeat.run_heartbeat_async()) for _ in range(50)]
+        sync_waiter = asyncio.create_task(asyncio.to_thread(run_heartbeat))
+        await asyncio.sleep(0.3)  # every caller is waiting for the run in progress
+        assert threading.active_count() <= threads_before + 1  # the sync waiter's thread
+        waiters[0].cancel()  # a client that went away
+        fresh_checks.hung.release()
+        return await asyncio.gather(first, sync_waiter, *waiters[1:])
+
+    results = asyncio.run(main())
+    assert len(results) == 51
+    assert all(r == results[0] for r in results)
+    assert len({id(r) for r in results}) == 51  # each caller has its own copy
+    assert results[0].statuses == {HUNG: "ok", NOISY: "error"}
+    assert (fresh_checks.hung.calls, fresh_checks.noisy.calls) == (1, 1)
+    assert signals == [("failed", "probe", 40)]
+    assert len(message_records(caplog)) == 3
+
+
+@override_settings(DOCKERFLOW_CHECKS=[OK], DOCKERFLOW_HEARTBEAT_CACHE_SECONDS=60)
+def test_async_callers_get_the_cached_result(fresh_checks, signals):
+    first = run_heartbeat()
+    assert asyncio.run(heartbeat.run_heartbeat_async()) == first
+    assert fresh_checks.ok.calls == 1
+    assert len(signals) == 1
+
+
+def test_an_async_caller_waiting_on_a_failed_run_gets_an_error(monkeypatch, fresh_checks):
+    def failing_run(*args, **kwargs):
+        fresh_checks.hung()
+        raise RuntimeError("bug in the runner")
+
+    monkeypatch.setattr(heartbeat.check_threads, "run", failing_run)
+
+    async def main():
+        leader = asyncio.create_task(heartbeat.run_heartbeat_async())
+        assert await asyncio.to_thread(fresh_checks.hung.started.wait, 2)
+        follower = asyncio.create_task(heartbeat.run_heartbeat_async())
+        await asyncio.sleep(0.1)
+        fresh_checks.hung.release()
+        return await asyncio.gather(leader, follower, return_exceptions=True)
+
+    with override_settings(DOCKERFLOW_CHECKS=[OK]):
+        outcomes = asyncio.run(main())
+    assert [str(outcome) for outcome in outcomes] == [
+        "bug in the runner",
+        "the heartbeat run this call was waiting for failed",
+    ]
+    assert heartbeat._current is None
+
+
+@override_settings(DOCKERFLOW_CHECKS=[OK, FAILS], DOCKERFLOW_HEARTBEAT_DETAILS=True)
+def test_the_async_view_answers_like_the_sync_one(rf):
+    sync_response = views.heartbeat(rf.get("/__heartbeat__"))
+    async_response = asyncio.run(views.heartbeat_async(rf.get("/__heartbeat__")))
+    assert (async_response.status_code, async_response.content) == (
+        sync_response.status_code,
+        sync_response.content,
+    )
+    assert async_response.status_code == 500

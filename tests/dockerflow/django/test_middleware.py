@@ -64,6 +64,11 @@ def _stub_heartbeat(monkeypatch):
 
     monkeypatch.setattr(views, "run_heartbeat", lambda *, sender=None: Results())
 
+    async def run_heartbeat_async(*, sender=None):
+        return Results()
+
+    monkeypatch.setattr(views, "run_heartbeat_async", run_heartbeat_async)
+
 
 ENDPOINTS = ["/__version__", "/__heartbeat__", "/__lbheartbeat__"]
 
