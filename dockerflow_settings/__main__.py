@@ -56,7 +56,8 @@ def _load(module: str) -> list[Problem] | None:
 
 
 def _after_setup(module: str) -> list[Problem]:
-    """What only a set-up Django can tell (apps that fail to load)."""
+    """What only a set-up Django can tell: apps that fail to load, and the runtime's system
+    check of its settings (a DOCKERFLOW_CHECKS entry that cannot be imported...)."""
     import django
 
     try:
@@ -64,7 +65,9 @@ def _after_setup(module: str) -> list[Problem]:
     except Exception as exc:
         reason = mask_text(f"{type(exc).__name__}: {exc}")
         return [Problem(module, f"settings whose apps load ({reason})")]
-    return []
+    from dockerflow.django.apps import check_settings
+
+    return [Problem(error.id or "check", error.msg) for error in check_settings()]
 
 
 def check() -> EnvironmentCheck:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.apps import AppConfig
@@ -10,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from dockerflow import health
+from dockerflow.cli.conventions import startup_logs_to_stderr
 from dockerflow.masking import mask_text
 
 from . import conf
@@ -26,6 +28,12 @@ class DockerFlowAppConfig(AppConfig):
     name = "dockerflow.django"
     label = "dockerflow"
     verbose_name = "Dockerflow"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Before any app's ready() logs: `manage.py dockerflow_* --json` keeps stdout for
+        # its JSON (logging is configured by now; the command's own code runs later).
+        startup_logs_to_stderr(sys.argv)
 
     def ready(self) -> None:
         checks.register(check_settings)

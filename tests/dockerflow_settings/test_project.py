@@ -356,3 +356,26 @@ def test_check_names_a_missing_configuration_and_the_classes_found(project):
         "- DJANGO_CONFIGURATION: required: myproject.settings defines django-configurations "
         "classes (Base, Dev, Prod, Test, Pinned); set it to the one to use",
     ]
+
+
+def test_a_typo_in_the_checks_fails_check_not_the_first_heartbeat(project):
+    environ = {
+        "DJANGO_SETTINGS_MODULE": "myproject.settings",
+        "DJANGO_CONFIGURATION": "Prod",
+        "DJANGO_DOCKERFLOW_CHECKS": "myproject.model_checks.check_users,nope.nothing.here",
+        **STRONG_KEY,
+    }
+    result = run(project, "-m", "dockerflow_settings", "check", **environ)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "Invalid configuration (1 problem):",
+        "- dockerflow.health.E014: DOCKERFLOW_CHECKS entry 'nope.nothing.here' cannot be "
+        "imported: ModuleNotFoundError: No module named 'nope'",
+    ]
+    # Importing the model-importing check after the app registry is ready works.
+    fine = {**environ, "DJANGO_DOCKERFLOW_CHECKS": "myproject.model_checks.check_users"}
+    result = run(project, "-m", "dockerflow_settings", "check", **fine)
+    assert (result.returncode, result.stdout) == (0, "No problems found.\n"), result.stderr
+    result = run(project, "manage.py", "check", **environ)
+    assert result.returncode == 1
+    assert "(dockerflow.health.E014) DOCKERFLOW_CHECKS entry 'nope.nothing.here'" in result.stderr

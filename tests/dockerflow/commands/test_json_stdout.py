@@ -99,12 +99,6 @@ def test_logs_while_the_command_runs_go_to_stderr(project: Path) -> None:
     assert "chatty" in table.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs conventions.startup_logs_to_stderr(sys.argv) called while the apps load "
-    "(dockerflow/django/apps.py, not this branch's file): AppConfig.ready() runs before "
-    "any command code",
-)
 @pytest.mark.parametrize(
     "args",
     [
