@@ -33,7 +33,7 @@ from typing import Any
 import django
 import pytest
 
-from dockerflow.logging import is_valid_request_id
+from dockerflow.logging.request_id import is_valid_request_id
 from dockerflow_settings.uvicorn import LOG_CONFIG_FILE
 from tests.servers.conftest import ExampleSite
 from tests.servers.process import (
