@@ -44,7 +44,7 @@ from dockerflow.logging.request_id import (
     request_id_context,
 )
 
-__all__ = ["HEADER", "SUMMARY_LOGGER_NAME", "install"]
+__all__ = ["install"]
 
 #: The message header that carries the request id from the sender to the worker.
 HEADER = "dockerflow_request_id"
@@ -52,10 +52,10 @@ HEADER = "dockerflow_request_id"
 SUMMARY_LOGGER_NAME = "task.summary"
 
 _summary_logger = logging.getLogger(SUMMARY_LOGGER_NAME)
-# task id -> (the context token to reset, start time). Keyed by id rather than kept
-# in a thread-local: prerun and postrun of one run always share a thread, but a
-# thread pool runs several tasks, each with its own id.
-_runs: dict[str, tuple[Token[str | None], float]] = {}
+# Each run's context token to reset and start time, keyed by its request context: the
+# object Celery pushes for one run, from before prerun until after postrun. Not by task
+# id: two runs may share one (a thread pool running a re-sent or retried task).
+_runs: dict[int, tuple[Token[str | None], float]] = {}
 _runs_lock = threading.Lock()
 
 
@@ -80,7 +80,7 @@ def _start_run(task_id: str | None = None, task: Any = None, **kwargs: Any) -> N
         rid = current if eager else generate_request_id()
     token = request_id_context.set(rid)
     with _runs_lock:
-        _runs[task_id] = (token, time.perf_counter())
+        _runs[id(request)] = (token, time.perf_counter())
 
 
 def _sent_request_id(request: Any) -> object:
@@ -97,8 +97,10 @@ def _sent_request_id(request: Any) -> object:
 def _end_run(
     task_id: str | None = None, task: Any = None, state: str | None = None, **kwargs: Any
 ) -> None:
+    if task_id is None or task is None:
+        return
     with _runs_lock:
-        run = _runs.pop(task_id, None) if task_id is not None else None
+        run = _runs.pop(id(task.request), None)
     if run is None:
         return
     token, start = run

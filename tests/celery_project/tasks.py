@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from tests.celery_project.celery_app import app
 
@@ -20,3 +21,14 @@ def record(expected_rid: str | None) -> str:
 def explode() -> None:
     logger.info("about to raise")
     raise ValueError("the task failed on purpose")
+
+
+#: Set by a test: the runs of tests.rendezvous wait here for each other.
+RENDEZVOUS: threading.Barrier | None = None
+
+
+@app.task(name="tests.rendezvous")
+def rendezvous() -> None:
+    """Hold the run until as many runs as the test's barrier expects are in flight."""
+    assert RENDEZVOUS is not None, "set tasks.RENDEZVOUS first"
+    RENDEZVOUS.wait()

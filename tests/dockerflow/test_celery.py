@@ -252,6 +252,24 @@ def test_an_eager_run_without_a_header_keeps_the_caller_s_id(summary_records):
     assert record.rid == "caller-id"
 
 
+def test_two_runs_sharing_a_task_id_each_log_their_summary(summary_records, monkeypatch):
+    # A thread pool running a re-sent or retried task: both runs are in flight at once
+    # (each waits for the other inside the task), with the same task id.
+    monkeypatch.setattr(tasks, "RENDEZVOUS", threading.Barrier(2, timeout=10))
+    runs = [
+        threading.Thread(target=tasks.rendezvous.apply, kwargs={"task_id": "shared-id"})
+        for _ in range(2)
+    ]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=20)
+    records = summary_records()
+    assert [(r.id, r.state) for r in records] == [("shared-id", "SUCCESS")] * 2
+    assert len({r.rid for r in records}) == 2  # each run had an id of its own
+    assert dockerflow.celery._runs == {}
+
+
 def test_postrun_without_prerun_logs_nothing(summary_records):
     dockerflow.celery._end_run(task_id="never-started", task=None, state="SUCCESS")
     dockerflow.celery._end_run()
