@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import quote, unquote, unquote_plus
 
 #: What a secret is replaced with.
 MASK = "********"
@@ -45,10 +45,10 @@ _KEY_VALUE_IN_TEXT = re.compile(
     rf"(?P<value>{_QUOTED}|[^\s&,;)]+)"
 )
 # "'password': 'x'" or '"token": "x"': a dict's repr or a JSON body quoted in an
-# exception's message.
+# exception's message. A flat list is masked whole; a dict is not: its own keys are.
 _QUOTED_KEY_VALUE_IN_TEXT = re.compile(
     r"(?P<quote>['\"])(?P<name>[A-Za-z_][\w.-]*)(?P=quote)\s*:\s*"
-    rf"(?P<value>{_QUOTED}|[^\s,;)}}\]]+)"
+    rf"(?P<value>[bBrRuU]{{0,2}}(?:{_QUOTED})|\[[^\[\]{{}}]*\]|[^\s,;(){{}}\[\]'\"]+)"
 )
 _MAX_PORT = 65535
 _MIN_PIECE = 4
@@ -149,14 +149,20 @@ def url_secrets(url: object) -> list[str]:
 
 def mask_query(query: str) -> str:
     """A raw (still percent-encoded) query string with the value of every secret-named
-    option replaced by :data:`~dockerflow.masking.MASK`: ``a=1&password=x`` gives
-    ``a=1&password=********``."""
+    option replaced by :data:`~dockerflow.masking.MASK` (``a=1&password=x`` gives
+    ``a=1&password=********``), and the user-info of a URL in any other value masked
+    by :func:`~dockerflow.masking.mask_text` (``next=https://u:********@host/``)."""
     options = []
     for option in query.split("&"):
         name, equals, value = option.partition("=")
         # parse_qs decodes names: "pass%77ord" is a password option too.
         if equals and value and is_secret_name(unquote_plus(name)):
             option = f"{name}={MASK}"
+        elif "@" in option or "%40" in option.upper():
+            decoded = unquote_plus(value)
+            masked = mask_text(decoded)
+            if masked != decoded:
+                option = f"{name}={quote(masked, safe='/:@*')}"
         options.append(option)
     return "&".join(options)
 
