@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from tests.celery_project.celery_app import app
 
@@ -32,3 +33,13 @@ def rendezvous() -> None:
     """Hold the run until as many runs as the test's barrier expects are in flight."""
     assert RENDEZVOUS is not None, "set tasks.RENDEZVOUS first"
     RENDEZVOUS.wait()
+
+
+@app.task(name="tests.leaky")
+def leaky(*args: Any, fail: bool = False, give: Any = None, **kwargs: Any) -> Any:
+    """Takes anything (the secrets corpus' arguments); raises quoting its keyword
+    arguments when ``fail``, else returns ``give``."""
+    logger.info("leaky ran")
+    if fail:
+        raise ValueError(f"refused {kwargs!r}")
+    return give
