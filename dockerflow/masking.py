@@ -17,12 +17,11 @@ from urllib.parse import quote, unquote, unquote_plus
 MASK = "********"
 
 #: A query option, header, settings or log key whose name contains one of these holds a
-#: secret...
+#: secret; so does one whose name ends with one of the endings: a cookie or session id,
+#: not a setting about them (``SESSION_COOKIE_AGE``).
 SECRET_NAME_PARTS = (
     "password", "passwd", "pwd", "secret", "token", "key", "credential", "authorization", "dsn"
 )  # fmt: skip
-#: ... and so does one whose name ends with one of these: a cookie or a session id, but
-#: not a setting about them (``SESSION_COOKIE_AGE``).
 SECRET_NAME_ENDINGS = ("cookie", "cookies", "session", "sessionid", "session_id", "session-id")
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
@@ -58,12 +57,9 @@ _SQLITE_IN_MEMORY = "sqlite://:memory:"  # dj-database-url's spelling; ":memory:
 def is_secret_name(name: object) -> bool:
     """Whether a key, header or query option called ``name`` holds a secret
     (case-insensitive; see :data:`SECRET_NAME_PARTS` and :data:`SECRET_NAME_ENDINGS`)."""
-    if not isinstance(name, str):
-        return False
-    lowered = name.lower()
-    return any(part in lowered for part in SECRET_NAME_PARTS) or lowered.endswith(
-        SECRET_NAME_ENDINGS
-    )
+    lowered = name.lower() if isinstance(name, str) else ""
+    secret = any(part in lowered for part in SECRET_NAME_PARTS)
+    return secret or lowered.endswith(SECRET_NAME_ENDINGS)
 
 
 def mask(value: Any) -> Any:

@@ -1,8 +1,4 @@
-"""Mozlog JSON logging and request ids (drop-in for python-dockerflow's ``dockerflow.logging``).
-
-``__all__`` is python-dockerflow's public API; the rest lives in the submodules
-(``request_id``, ``encoding``, ``bound``, ``traceback``, ``tracing``).
-"""
+"""Mozlog JSON logging and request ids: python-dockerflow's ``dockerflow.logging`` API."""
 
 from __future__ import annotations
 

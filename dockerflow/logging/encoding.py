@@ -1,12 +1,7 @@
 """JSON for log records that never fails, is always valid and never shows a secret.
 
-:func:`dumps_stdlib` writes compact, ASCII-only JSON (non-ASCII as ``\\uXXXX``) and
-``repr()`` for anything JSON has no type for. When a value makes it fail (NaN, a cycle,
-an int too long to print, a non-str key, a hostile object), :func:`clean` repairs only
-the offending values and the record is encoded again. :func:`dumps` is
-:func:`dumps_orjson` when orjson is importable (the same keys and values; see
-docs/logging.rst for how its bytes differ), else :func:`dumps_stdlib`; tests and
-benchmarks switch by replacing that one name.
+:func:`dumps` is orjson when importable, else the standard library (the same keys and
+values; see docs/logging.rst); tests and benchmarks switch by replacing that name.
 """
 
 from __future__ import annotations
@@ -28,8 +23,6 @@ except ImportError:  # pragma: no cover - the dev venv has orjson; tox covers it
 MAX_DEPTH = 100
 
 _INF = float("inf")
-_KEYWORDS = {True: "true", False: "false", None: "null"}
-_SAFE_KEYS_SIZE = 4096
 #: Names seen not to be secret (see :func:`is_secret_key`).
 safe_keys: set[str] = set()
 
@@ -38,8 +31,7 @@ def safe_repr(value: object) -> str:
     """``repr(value)``, or a marker naming the type if ``__repr__`` itself fails."""
     try:
         text = repr(value)
-        # A str subclass from __repr__ could misbehave later: keep only its characters.
-        return text if type(text) is str else str.__str__(text)
+        return str.__str__(text)  # a str subclass's methods could misbehave later
     except Exception as exc:
         try:
             return f"<unrepresentable {type(value).__name__} object: {type(exc).__name__}>"
@@ -48,18 +40,10 @@ def safe_repr(value: object) -> str:
 
 
 def safe_str(value: object) -> str:
-    """``str(value)``, or :func:`safe_repr` if ``__str__`` fails; always an exact ``str``.
-
-    A ``str`` subclass gives its characters without calling its ``__str__``.
-    """
-    t = type(value)
-    if t is str:
-        return value  # type: ignore[return-value]
-    if issubclass(t, str):
-        return str.__str__(value)  # type: ignore[arg-type]  # its characters, whatever __str__ does
+    """``str(value)`` as an exact ``str`` (a ``str`` subclass's characters, whatever its
+    ``__str__`` does), or :func:`safe_repr` if that fails."""
     try:
-        text = str(value)
-        return text if type(text) is str else str.__str__(text)
+        return str.__str__(value if issubclass(type(value), str) else str(value))  # type: ignore[arg-type]
     except Exception:
         return safe_repr(value)
 
@@ -71,27 +55,17 @@ def is_secret_key(key: str) -> bool:
         return False
     if is_secret_name(key):
         return True
-    if len(safe_keys) >= _SAFE_KEYS_SIZE:
+    if len(safe_keys) >= 4096:
         safe_keys.clear()  # e.g. a key per request: stay bounded
     safe_keys.add(key)
     return False
 
 
-def _log_querystring() -> bool:
-    # A request object means Django is imported; its settings may still be unusable.
-    django_conf = sys.modules.get("django.conf")
-    if django_conf is None or not django_conf.settings.configured:
-        return False
-    from dockerflow.django import conf
-
-    return bool(conf.get("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING"))
-
-
 def describe(value: object) -> str:
-    """The text written for a value JSON has no type for: :func:`safe_repr`, except for a
-    Django request, reduced to its method and path (its query string only when
+    """The text written for a value JSON has no type for: :func:`safe_repr`, but a Django
+    request is reduced to its method and path (its query string only when
     ``DOCKERFLOW_SUMMARY_LOG_QUERYSTRING`` is on, masked as in ``request.summary``)."""
-    http = sys.modules.get("django.http.request")
+    http = sys.modules.get("django.http.request")  # a request means Django is imported
     if http is None or not issubclass(type(value), http.HttpRequest):
         return safe_repr(value)
     try:
@@ -104,48 +78,21 @@ def describe(value: object) -> str:
         return f"<{type(value).__name__}>"
 
 
-def _clean_float(value: float) -> float | str:
-    if value != value:
-        return "NaN"
-    if value == _INF:
-        return "Infinity"
-    if value == -_INF:
-        return "-Infinity"
-    return value
+def _log_querystring() -> bool:
+    if not sys.modules["django.conf"].settings.configured:
+        return False
+    from dockerflow.django import conf
 
-
-def _clean_int(value: int) -> int | str:
-    # Python refuses to print ints of more than sys.get_int_max_str_digits() digits
-    # (4300 by default, at least 640): give those in hex rather than lose the record.
-    if value.bit_length() > 2000:
-        try:
-            int.__repr__(value)
-        except ValueError:
-            return hex(value)
-    return value
+    return bool(conf.get("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING"))
 
 
 def _clean_key(key: object) -> str:
-    # The conversions the stdlib applies to non-str keys; repr() for the rest.
-    t = type(key)
-    if t is str:
-        return key  # type: ignore[return-value]
-    if key is True or key is False or key is None:
-        return _KEYWORDS[key]  # type: ignore[index]
-    if issubclass(t, str):
-        return str.__str__(key)  # type: ignore[arg-type]
-    if issubclass(t, int):
-        return str(_clean_int(int.__index__(key)))  # type: ignore[arg-type]
-    if issubclass(t, float):
-        cleaned = _clean_float(float.__float__(key))  # type: ignore[arg-type]
-        return cleaned if type(cleaned) is str else float.__repr__(cleaned)  # type: ignore[return-value,arg-type]
-    return safe_repr(key)
+    return str.__str__(key) if issubclass(type(key), str) else safe_repr(key)  # type: ignore[arg-type]
 
 
 def clean(value: Any, active: set[int] | None = None, depth: int = 0) -> Any:
-    """A copy of ``value`` that the strict stdlib encoder cannot refuse and that holds no
-    value under a secret-named key (masked at any depth), no request object (see
-    :func:`describe`), no NaN, cycle or nesting deeper than :data:`MAX_DEPTH`.
+    """A copy of ``value`` that the strict stdlib encoder cannot refuse, with values under
+    secret-named keys masked at any depth and requests described (:func:`describe`).
 
     Only ``type(value)`` is trusted: a subclass's own methods (``items``, ``__iter__``,
     ``__str__``...) and ``isinstance``, which reads ``__class__``, may raise. Builtin
@@ -157,22 +104,30 @@ def clean(value: Any, active: set[int] | None = None, depth: int = 0) -> Any:
     if issubclass(t, str):
         return str.__str__(value)
     if issubclass(t, int):
-        return _clean_int(int.__index__(value))
+        number = int.__index__(value)
+        if number.bit_length() > 2000:  # 640 digits at least: the lowest digit limit
+            try:
+                int.__repr__(number)
+            except ValueError:  # over sys.get_int_max_str_digits(): hex, not a lost record
+                return hex(number)
+        return number
     if issubclass(t, float):
-        return _clean_float(float.__float__(value))
+        number = float.__float__(value)
+        if number != number or number in (_INF, -_INF):
+            return "NaN" if number != number else "Infinity" if number > 0 else "-Infinity"
+        return number
     if not issubclass(t, (dict, list, tuple)):
         return describe(value)
     active = set() if active is None else active
-    kind = t.__name__
     if id(value) in active:
-        return f"<cyclic reference to {kind}>"
+        return f"<cyclic reference to {t.__name__}>"
     if depth >= MAX_DEPTH:
-        return f"<{kind} nested too deeply>"
+        return f"<{t.__name__} nested too deeply>"
     active.add(id(value))
     try:
         if issubclass(t, dict):
-            # The stdlib encoder calls a dict subclass's items() (e.g. a QueryDict's last
-            # values): so do we, and fall back to its stored items when that fails.
+            # The stdlib encoder calls a dict subclass's items() (a QueryDict's last
+            # values); its stored items when that fails, so that masking still applies.
             try:
                 items = value.items() if t is dict else list(value.items())
             except Exception:
@@ -186,7 +141,7 @@ def clean(value: Any, active: set[int] | None = None, depth: int = 0) -> Any:
         items = list.__iter__(value) if issubclass(t, list) else tuple.__iter__(value)
         return [clean(v, active, depth + 1) for v in items]
     except Exception:
-        return f"<unreadable {kind}>"
+        return f"<unreadable {t.__name__}>"
     finally:
         active.discard(id(value))
 
@@ -194,7 +149,6 @@ def clean(value: Any, active: set[int] | None = None, depth: int = 0) -> Any:
 # One encoder for every record: JSONEncoder.encode() is cheaper than json.dumps(),
 # which checks its arguments and builds an encoder per call.
 encode_stdlib: Callable[[Any], str] = json.JSONEncoder(
-    ensure_ascii=True,
     separators=(",", ":"),
     allow_nan=False,
     check_circular=False,  # a cycle fails with RecursionError and goes to clean()
@@ -203,7 +157,7 @@ encode_stdlib: Callable[[Any], str] = json.JSONEncoder(
 
 
 def dumps_stdlib(obj: dict[str, Any]) -> str:
-    """Encode ``obj`` with the standard library; never raises for bad values."""
+    """``obj`` as ASCII-only JSON; never raises because of a value in it."""
     try:
         return encode_stdlib(obj)
     except Exception:
@@ -223,12 +177,17 @@ if orjson is not None:  # pragma: no branch
     _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
     def dumps_orjson(obj: dict[str, Any]) -> str:
-        """Encode ``obj`` with orjson; what it refuses (a non-str key, an int over 64
-        bits, a lone surrogate...) with :func:`dumps_stdlib`."""
+        """``obj`` as JSON by orjson, or by :func:`dumps_stdlib` when orjson refuses it
+        (a non-str key, an int over 64 bits, a lone surrogate...)."""
         try:
-            return orjson.dumps(obj, default=describe, option=_ORJSON_OPTIONS).decode()
+            line = orjson.dumps(obj, default=describe, option=_ORJSON_OPTIONS).decode()
         except Exception:
             return dumps_stdlib(obj)
+        if not line.isascii():  # str.isascii() is O(1)
+            # Not escaped by orjson, but line breaks to str.splitlines() and some tools.
+            for char in "\x85\u2028\u2029":
+                line = line.replace(char, f"\\u{ord(char):04x}")
+        return line
 
 
 #: Encodes one record; never raises because of a value in it.

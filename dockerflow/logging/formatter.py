@@ -1,10 +1,5 @@
-"""The mozlog JSON formatter: one line per record, bounded in size, with no secret in it.
-
-Every record passes here, whichever library logged it, so this is where the seams are
-closed: Django's ``request`` extra, Celery's task arguments and values under
-secret-looking keys are masked, uvicorn's coloured duplicate of the message is dropped,
-and no line is longer than ``max_line_size``.
-"""
+"""The mozlog JSON formatter. Every record passes here, whichever library logged it, so
+this is where secrets are masked and lines bounded (docs/security.rst)."""
 
 from __future__ import annotations
 
@@ -25,13 +20,9 @@ DEFAULT_LOGGER_NAME = "Dockerflow"
 # Every attribute a LogRecord has of its own (taskName only exists on 3.12+), those the
 # logging machinery adds later (message, asctime), the one MozlogHandler sets, and
 # uvicorn's color_message (the message again, with terminal colour codes).
-_STANDARD_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message",
-    "asctime",
-    "taskName",
-    "logger_name",
-    "color_message",
-}
+_STANDARD_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))).union(
+    ("message", "asctime", "taskName", "logger_name", "color_message")
+)
 # Values written as they are when their key is not secret; anything else is cleaned.
 _PLAIN = frozenset({str, int, bool, type(None)})
 # Celery's "received", "succeeded" and failure lines carry the task's arguments here.
@@ -41,27 +32,16 @@ _TASK_ARGUMENTS = ("args", "kwargs")
 
 class MozlogFormatter(logging.Formatter):
     """Formats each record as one line of mozlog 2.0 JSON of at most ``max_line_size``
-    bytes (default :attr:`MAX_LINE_SIZE`, 64 KiB; the newline not counted).
-
-    ``Fields`` holds the record's ``extra`` attributes, ``msg`` (the formatted message,
-    left out when empty or itself a JSON object), and for exceptions ``error`` and
-    ``traceback``, for ``stack_info`` ``stack``. Secrets are masked and long values cut
-    (see docs/logging.rst). Celery's task arguments are left out unless
-    ``log_task_arguments`` (default :attr:`LOG_TASK_ARGUMENTS`) is true. Formatting
-    never fails because of a value.
+    bytes (default :attr:`MAX_LINE_SIZE`), secrets masked; Celery's task arguments only
+    with ``log_task_arguments`` (default :attr:`LOG_TASK_ARGUMENTS`). See
+    docs/logging.rst. Formatting never fails because of a value.
     """
 
     LOGGING_FORMAT_VERSION: ClassVar[str] = "2.0"
 
     # Python logging level -> syslog severity. Other levels take the severity of the
     # nearest level below them (25 is INFO, 45 ERROR); anything below DEBUG is DEBUG.
-    SYSLOG_LEVEL_MAP: ClassVar[dict[int, int]] = {
-        logging.CRITICAL: 2,
-        logging.ERROR: 3,
-        logging.WARNING: 4,
-        logging.INFO: 6,
-        logging.DEBUG: 7,
-    }
+    SYSLOG_LEVEL_MAP: ClassVar[dict[int, int]] = {50: 2, 40: 3, 30: 4, 20: 6, 10: 7}
     DEFAULT_SYSLOG_LEVEL: ClassVar[int] = 7
 
     EXCLUDED_LOGRECORD_ATTRS: ClassVar[frozenset[str]] = _STANDARD_RECORD_ATTRS
@@ -104,9 +84,8 @@ class MozlogFormatter(logging.Formatter):
         return value.startswith("{") and value.endswith("}")
 
     def _nearest_severity(self, levelno: int) -> int:
-        level_map = self.SYSLOG_LEVEL_MAP
-        below = [level for level in level_map if level <= levelno]
-        return level_map[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
+        below = [level for level in self.SYSLOG_LEVEL_MAP if level <= levelno]
+        return self.SYSLOG_LEVEL_MAP[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
 
     def _mask_fields(self, fields: dict[Any, Any], task_data: bool) -> None:
         for key, value in fields.items():

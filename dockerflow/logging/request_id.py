@@ -30,13 +30,9 @@ def generate_request_id() -> str:
 
 
 def get_or_generate_request_id(headers: Mapping[str, str], header_name: str | None = None) -> str:
-    """The request id from ``headers[header_name]`` if it is valid, else a new one
-    (python-dockerflow's helper, for code outside the middleware).
-
-    ``header_name`` defaults to ``X-Request-ID`` and is looked up case-insensitively
-    (``headers`` may be Django's ``request.headers`` or a plain dict). An invalid
-    incoming value is discarded, never returned.
-    """
+    """The request id from ``headers[header_name]`` (default ``X-Request-ID``, looked up
+    case-insensitively, in Django's ``request.headers`` or a plain dict) if it is valid,
+    else a new one: python-dockerflow's helper, for code outside the middleware."""
     wanted = header_name or DEFAULT_HEADER_NAME
     value = headers.get(wanted)
     if value is None and isinstance(headers, dict):

@@ -150,12 +150,12 @@ def test_values(value: Any, expected: Any) -> None:
     [
         ({1: "a"}, {"1": "a"}),
         ({1.5: "a"}, {"1.5": "a"}),
-        ({float("nan"): "a"}, {"NaN": "a"}),
-        ({float("-inf"): "a"}, {"-Infinity": "a"}),
-        ({True: "a", None: "b"}, {"true": "a", "null": "b"}),
+        ({float("nan"): "a"}, {"nan": "a"}),
+        ({float("-inf"): "a"}, {"-inf": "a"}),
+        ({True: "a", None: "b"}, {"True": "a", "None": "b"}),
         ({(1, 2): "a"}, {"(1, 2)": "a"}),
         ({Color.RED: 1}, {"<Color.RED: 1>": 1}),
-        ({Level.HIGH: 1, Number(4): 2}, {"3": 1, "4": 2}),
+        ({Level.HIGH: 1, Number(4): 2}, {"<Level.HIGH: 3>": 1, "4": 2}),
         ({"s": {2**70: 1}}, {"s": {str(2**70): 1}}),
         ({b"k": 1, frozenset(): 2}, {"b'k'": 1, "frozenset()": 2}),
         ({BrokenRepr(): 1}, {"<unrepresentable BrokenRepr object: RuntimeError>": 1}),
@@ -167,7 +167,7 @@ def test_non_str_keys(value: dict, expected: dict) -> None:
 
 
 def test_nan_key_next_to_other_nan_values() -> None:
-    assert roundtrip({"a": [math.nan, {math.inf: math.nan}]}) == {"a": ["NaN", {"Infinity": "NaN"}]}
+    assert roundtrip({"a": [math.nan, {math.inf: math.nan}]}) == {"a": ["NaN", {"inf": "NaN"}]}
 
 
 def test_cycles_are_broken() -> None:
@@ -209,7 +209,7 @@ def test_huge_int_beyond_str_digit_limit() -> None:
         pytest.skip("no int/str digit limit before Python 3.11")
     huge = 10 ** (sys.get_int_max_str_digits() + 10)
     assert roundtrip(huge) == hex(huge)
-    assert roundtrip({huge: 1}) == {hex(huge): 1}
+    assert roundtrip({huge: 1}) == {"<unrepresentable int object: ValueError>": 1}
     assert roundtrip(2**3000) == 2**3000  # big, but printable
 
 
@@ -265,6 +265,14 @@ def test_orjson_writes_utf8_and_the_same_values() -> None:
     line = encoding.dumps_orjson(fields)
     assert not line.isascii()  # not escaped: the difference docs/logging.rst names
     assert json.loads(line) == json.loads(encoding.dumps_stdlib(fields)) == fields
+
+
+@pytest.mark.skipif(encoding.orjson is None, reason="orjson is not installed")
+def test_orjson_escapes_what_splitlines_breaks_at() -> None:
+    text = "a\x85b\u2028c\u2029d\x0be\x1cf\x7fé"
+    line = encoding.dumps_orjson({"t": text})
+    assert line.splitlines() == [line]
+    assert json.loads(line) == {"t": text}
 
 
 # --- property test ----------------------------------------------------------------

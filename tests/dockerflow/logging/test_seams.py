@@ -208,9 +208,20 @@ def test_too_many_fields_are_kept_as_one_text() -> None:
     line = MozlogFormatter(max_line_size=4096).format(make_record("m", extra=extra))
     assert utf8_size(line) <= 4096
     written = parse_line(line)["Fields"]
-    assert list(written) == ["fields"]
-    assert written["fields"].startswith('{"field_0000":0,"field_0001":1,')
-    assert written["fields"].endswith(" characters cut]")
+    assert list(written) == ["truncated"]
+    assert written["truncated"].startswith('{"field_0000":0,"field_0001":1,')
+    assert written["truncated"].endswith(" characters cut]")
+
+
+def test_a_list_of_too_many_items_is_kept_as_one_text() -> None:
+    record = make_record("m", extra={"ids": list(range(5000)), "n": 1})
+    line = MozlogFormatter(max_line_size=2048).format(record)
+    assert utf8_size(line) <= 2048
+    written = parse_line(line)["Fields"]
+    assert written["n"] == 1
+    (text,) = written["ids"]
+    assert text.startswith("[0,1,2,3,")
+    assert text.endswith(" characters cut]")
 
 
 def test_long_envelope_values_are_cut_too() -> None:
