@@ -17,11 +17,12 @@ from urllib.parse import quote, unquote, unquote_plus
 MASK = "********"
 
 #: A query option, header, settings or log key whose name contains one of these holds a
-#: secret; so does one whose name ends with one of the endings: a cookie or session id,
-#: not a setting about them (``SESSION_COOKIE_AGE``).
+#: secret.
 SECRET_NAME_PARTS = (
     "password", "passwd", "pwd", "secret", "token", "key", "credential", "authorization", "dsn"
 )  # fmt: skip
+#: So does one whose name ends with one of these: a cookie or session id, not a setting
+#: about them (``SESSION_COOKIE_AGE``).
 SECRET_NAME_ENDINGS = ("cookie", "cookies", "session", "sessionid", "session_id", "session-id")
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")

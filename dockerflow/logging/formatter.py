@@ -32,8 +32,8 @@ _TASK_ARGUMENTS = ("args", "kwargs")
 
 class MozlogFormatter(logging.Formatter):
     """Formats each record as one line of mozlog 2.0 JSON of at most ``max_line_size``
-    bytes (default :attr:`MAX_LINE_SIZE`), secrets masked; Celery's task arguments only
-    with ``log_task_arguments`` (default :attr:`LOG_TASK_ARGUMENTS`). See
+    bytes (default ``MAX_LINE_SIZE``), secrets masked; Celery's task arguments only
+    with ``log_task_arguments`` (default ``LOG_TASK_ARGUMENTS``). See
     docs/logging.rst. Formatting never fails because of a value.
     """
 
