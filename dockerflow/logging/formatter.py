@@ -92,11 +92,9 @@ class MozlogFormatter(logging.Formatter):
             if type(key) is str and is_secret_key(key):
                 fields[key] = mask(value)
             elif task_data and key == _TASK_DATA and type(value) is dict:
-                fields[key] = {
-                    name: mask_text(item) if type(item) is str else clean(item)
-                    for name, item in value.items()
-                    if self.log_task_arguments or name not in _TASK_ARGUMENTS
-                }
+                kept = {n: v for n, v in value.items() if n not in _TASK_ARGUMENTS}
+                data = clean(value if self.log_task_arguments else kept)
+                fields[key] = {n: mask_text(v) if type(v) is str else v for n, v in data.items()}
             elif type(value) not in _PLAIN:
                 fields[key] = clean(value)
 

@@ -107,6 +107,7 @@ def test_celery_task_arguments_are_left_out_by_default() -> None:
         "args": "('4111111111111111',)",
         "kwargs": "{'password': 'Zt6Mx2Qp', 'amount': 5}",
         "return_value": "{'token': 'Oe5Vd9Hk', 'ok': True}",
+        "api_key": "Ay5Lq9Cz",  # not Celery's, but data is masked like any extra
     }
     message = "Task myproject.charge[6e01] succeeded in 0.1s: {'token': 'Oe5Vd9Hk', 'ok': True}"
     record = make_record(message, name="celery.app.trace", extra={"data": data})
@@ -115,6 +116,7 @@ def test_celery_task_arguments_are_left_out_by_default() -> None:
         "id": "6e01",
         "name": "myproject.charge",
         "return_value": f"{{'token': {MASK}, 'ok': True}}",
+        "api_key": MASK,
     }
     assert (
         written["msg"]
