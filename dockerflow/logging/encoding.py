@@ -25,6 +25,19 @@ MAX_DEPTH = 100
 _INF = float("inf")
 #: Names seen not to be secret (see :func:`is_secret_key`).
 safe_keys: set[str] = set()
+#: Values of these types are written as they are; a float is cleaned (NaN, infinities).
+PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def is_plain(value: Any) -> bool:
+    """Whether ``value`` needs no :func:`clean` for masking: a plain value, or a flat list,
+    tuple or dict of them under names already seen (one C-level check, no walk)."""
+    t = type(value)
+    if t is list or t is tuple:
+        return PLAIN.issuperset(map(type, value))
+    if t is dict:
+        return value.keys() <= safe_keys and PLAIN.issuperset(map(type, value.values()))
+    return t in PLAIN
 
 
 def safe_repr(value: object) -> str:

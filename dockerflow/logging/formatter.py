@@ -9,7 +9,14 @@ from typing import Any, ClassVar, Literal
 
 from dockerflow.logging import encoding
 from dockerflow.logging.bound import MIN_LINE_SIZE, bounded_line
-from dockerflow.logging.encoding import clean, is_secret_key, safe_keys, safe_repr
+from dockerflow.logging.encoding import (
+    PLAIN,
+    clean,
+    is_plain,
+    is_secret_key,
+    safe_keys,
+    safe_repr,
+)
 from dockerflow.logging.traceback import safer_format_traceback
 from dockerflow.logging.tracing import current_trace_ids
 from dockerflow.masking import mask, mask_text
@@ -23,8 +30,6 @@ DEFAULT_LOGGER_NAME = "Dockerflow"
 _STANDARD_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))).union(
     ("message", "asctime", "taskName", "logger_name", "color_message")
 )
-# Values written as they are when their key is not secret; anything else is cleaned.
-_PLAIN = frozenset({str, int, bool, type(None)})
 # Celery's "received", "succeeded" and failure lines carry the task's arguments here.
 _TASK_DATA = "data"
 _TASK_ARGUMENTS = ("args", "kwargs")
@@ -95,7 +100,7 @@ class MozlogFormatter(logging.Formatter):
                 kept = {n: v for n, v in value.items() if n not in _TASK_ARGUMENTS}
                 data = clean(value if self.log_task_arguments else kept)
                 fields[key] = {n: mask_text(v) if type(v) is str else v for n, v in data.items()}
-            elif type(value) not in _PLAIN:
+            elif not is_plain(value):
                 fields[key] = clean(value)
 
     def convert_record(self, record: logging.LogRecord) -> dict[str, Any]:
@@ -108,7 +113,7 @@ class MozlogFormatter(logging.Formatter):
         # Only extras with a name not yet seen, or a value that is not a plain str, int,
         # bool or None, need a closer look: one C-level check for the usual record.
         if fields and not (
-            fields.keys() <= safe_keys and _PLAIN.issuperset(map(type, fields.values()))
+            fields.keys() <= safe_keys and PLAIN.issuperset(map(type, fields.values()))
         ):
             try:
                 self._mask_fields(fields, task_data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 from typing import Any
 
@@ -74,6 +75,16 @@ def test_a_name_first_seen_plain_is_still_checked_nested() -> None:
     for _ in range(2):
         line = formatter.format(make_record("x", extra={"a": 1, "pwd": "Jx5T", "b": {"pwd": 2}}))
         assert parse_line(line)["Fields"] == {"a": 1, "pwd": MASK, "b": {"pwd": MASK}, "msg": "x"}
+
+
+def test_flat_extras_are_checked_whole_and_the_rest_walked() -> None:
+    # A flat list, tuple or dict of plain values under names already seen is written as
+    # it is; anything else is walked, so a new secret name or a NaN is never missed.
+    record = make_record("x", extra={"tags": ("a", 1), "ids": [1, 2], "meta": {"n": 1}})
+    for _ in range(2):
+        assert fields(record) == {"tags": ["a", 1], "ids": [1, 2], "meta": {"n": 1}, "msg": "x"}
+    record = make_record("x", extra={"meta": {"n": 1, "pin_secret": "1234"}, "r": [0.5, math.nan]})
+    assert fields(record) == {"meta": {"n": 1, "pin_secret": MASK}, "r": [0.5, "NaN"], "msg": "x"}
 
 
 def test_a_django_request_is_reduced_to_method_and_path() -> None:
