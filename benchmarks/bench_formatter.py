@@ -10,7 +10,7 @@ extras of mixed types), it times:
   it the way python-dockerflow does, ``json.dumps(d, cls=<encoder with default=repr>)``;
 * plain json.dumps -- the same, with ``json.dumps(d)`` (its cached default encoder;
   it would raise on a value JSON has no type for, so it is only a reference);
-* ours, stdlib -- ``MozlogFormatter.format`` with orjson switched off;
+* ours, stdlib -- ``MozlogFormatter.format`` with ``encoding.dumps`` the stdlib's;
 * ours, orjson -- ``MozlogFormatter.format`` with orjson (if installed);
 * python-json-logger -- its ``OrjsonFormatter`` writing the same information as a
   mozlog line (``peer_formatter.py``), if installed: the peer of ``make bench``'s
@@ -71,12 +71,13 @@ def app_record() -> logging.LogRecord:
 
 
 def _timer(func: Callable[[], str], use_orjson: bool | None, number: int) -> float:
-    previous = None if use_orjson is None else encoding.use_orjson(use_orjson)
+    previous = encoding.dumps
+    if use_orjson is not None:
+        encoding.dumps = encoding.dumps_orjson if use_orjson else encoding.dumps_stdlib
     try:
         return timeit.timeit(func, number=number)
     finally:
-        if previous is not None:
-            encoding.use_orjson(previous)
+        encoding.dumps = previous
 
 
 def bench(name: str, record: logging.LogRecord, number: int, rounds: int) -> dict[str, float]:

@@ -192,9 +192,14 @@ def measure_formatter(scale: float) -> dict[str, Any]:
         from dockerflow.logging import encoding  # this package only
     except ImportError:
         encoding = None
+    # Revisions before the single encoder switch with use_orjson(); later ones by
+    # replacing encoding.dumps.
     use_orjson = getattr(encoding, "use_orjson", None)
     if encoding is not None and use_orjson is None:
-        raise SystemExit("dockerflow.logging.encoding has no use_orjson(): cannot time stdlib json")
+
+        def use_orjson(enabled: bool) -> None:
+            encoding.dumps = encoding.dumps_orjson if enabled else encoding.dumps_stdlib
+
     formatter = JsonLogFormatter(logger_name="bench")
     record = app_record()
     number = max(int(20000 * scale), 10)

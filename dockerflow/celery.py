@@ -1,35 +1,13 @@
-"""The request id in Celery tasks, and one ``task.summary`` record per task run.
-
-One call, in the module that creates the Celery app (for example ``proj/celery.py``)::
-
-    import dockerflow.celery
-
-    dockerflow.celery.install()
-
-Then:
-
-* a task sent while a request id is set (inside a request, or inside another task)
-  carries that id in its message headers; a task sent from anywhere else gets a
-  fresh id, so every run has one;
-* the worker sets :data:`~dockerflow.logging.request_id_context` for the run and
-  resets it afterwards, so every line logged during the run -- the task's own and
-  Celery's ``celery.app.trace`` lines ("succeeded in", "raised unexpected") --
-  carries that ``rid``;
-* each run ends with one ``task.summary`` record: ``task``, ``id``, ``rid``,
-  ``state``, ``t`` (ms) and ``errno`` (500 when the task raised, else 0);
-* the worker logs through the project's logging configuration (Django's
-  ``LOGGING`` when Celery runs inside a Django project) instead of Celery's own
-  text format, and Python warnings go through logging too.
-
-Celery's signals are process-wide: ``install()`` covers every app in the process
-and calling it twice changes nothing.
+"""The request id carried into Celery tasks, one ``task.summary`` record per run, and the
+worker logging through the project's ``LOGGING``: call :func:`install` once, in the
+module that creates the Celery app (see docs/logging.rst, "Celery tasks"). Celery's
+signals are process-wide: it covers every app, and a second call changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.config
-import threading
 import time
 from contextvars import Token
 from typing import Any
@@ -44,7 +22,7 @@ from dockerflow.logging.request_id import (
     request_id_context,
 )
 
-__all__ = ["HEADER", "SUMMARY_LOGGER_NAME", "install"]
+__all__ = ["install"]
 
 #: The message header that carries the request id from the sender to the worker.
 HEADER = "dockerflow_request_id"
@@ -52,11 +30,10 @@ HEADER = "dockerflow_request_id"
 SUMMARY_LOGGER_NAME = "task.summary"
 
 _summary_logger = logging.getLogger(SUMMARY_LOGGER_NAME)
-# task id -> (the context token to reset, start time). Keyed by id rather than kept
-# in a thread-local: prerun and postrun of one run always share a thread, but a
-# thread pool runs several tasks, each with its own id.
-_runs: dict[str, tuple[Token[str | None], float]] = {}
-_runs_lock = threading.Lock()
+# Each run's context token to reset and start time, keyed by its request context: the
+# object Celery pushes for one run, from before prerun until after postrun. Not by task
+# id: two runs may share one (a thread pool running a re-sent or retried task).
+_runs: dict[int, tuple[Token[str | None], float]] = {}
 
 
 def _add_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -79,26 +56,20 @@ def _start_run(task_id: str | None = None, task: Any = None, **kwargs: Any) -> N
         eager = bool(request.get("is_eager")) and current is not None
         rid = current if eager else generate_request_id()
     token = request_id_context.set(rid)
-    with _runs_lock:
-        _runs[task_id] = (token, time.perf_counter())
+    _runs[id(request)] = (token, time.perf_counter())
 
 
 def _sent_request_id(request: Any) -> object:
     # A worker merges custom message headers into the request; an eager run
     # (Task.apply(headers=...)) keeps them in request.headers.
-    rid = request.get(HEADER)
-    if rid is None:
-        headers = request.get("headers")
-        if isinstance(headers, dict):
-            rid = headers.get(HEADER)
-    return rid
+    rid, headers = request.get(HEADER), request.get("headers")
+    return headers.get(HEADER) if rid is None and isinstance(headers, dict) else rid
 
 
 def _end_run(
     task_id: str | None = None, task: Any = None, state: str | None = None, **kwargs: Any
 ) -> None:
-    with _runs_lock:
-        run = _runs.pop(task_id, None) if task_id is not None else None
+    run = None if task_id is None or task is None else _runs.pop(id(task.request), None)
     if run is None:
         return
     token, start = run
@@ -123,16 +94,13 @@ def _end_run(
 
 
 def configure_worker_logging(loglevel: Any = None, **kwargs: Any) -> None:
-    """Log the worker through the project's logging configuration (mozlog JSON).
+    """On Celery's ``setup_logging`` (so Celery leaves the root logger alone): Django's
+    ``LOGGING`` once more when configured, else one MozlogHandler on the root logger."""
+    from django.conf import settings  # Django is a dependency; its settings may be unused
 
-    Connected to Celery's ``setup_logging`` signal, which makes Celery leave the
-    root logger alone. With Django configured, its ``LOGGING`` is applied (Django
-    applies it at setup; applying it again is harmless); without Django, the root
-    logger gets one :class:`~dockerflow.logging.MozlogHandler` on stdout.
-    """
     logging.captureWarnings(True)
-    config = _django_logging()
-    if config is not None:
+    config = getattr(settings, "LOGGING", None) if settings.configured else None
+    if isinstance(config, dict) and config:
         logging.config.dictConfig(config)
         return
     root = logging.getLogger()
@@ -142,17 +110,6 @@ def configure_worker_logging(loglevel: Any = None, **kwargs: Any) -> None:
         root.addHandler(handler)
     if loglevel:
         root.setLevel(loglevel)
-
-
-def _django_logging() -> dict[str, Any] | None:
-    try:
-        from django.conf import settings
-    except ImportError:  # pragma: no cover - Django is a dependency of this package
-        return None
-    if not settings.configured:
-        return None
-    config = getattr(settings, "LOGGING", None)
-    return config if isinstance(config, dict) and config else None
 
 
 def _early_warnings(**kwargs: Any) -> None:

@@ -11,13 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import quote, unquote, unquote_plus
 
 #: What a secret is replaced with.
 MASK = "********"
 
-#: A query option or settings key whose name contains one of these holds a secret.
-SECRET_NAME_PARTS = ("password", "passwd", "pwd", "secret", "token", "key", "credential")
+#: A query option, header, settings or log key whose name contains one of these holds a
+#: secret.
+SECRET_NAME_PARTS = (
+    "password", "passwd", "pwd", "secret", "token", "key", "credential", "authorization", "dsn"
+)  # fmt: skip
+#: So does one whose name ends with one of these: a cookie or session id, not a setting
+#: about them (``SESSION_COOKIE_AGE``).
+SECRET_NAME_ENDINGS = ("cookie", "cookies", "session", "sessionid", "session_id", "session-id")
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # A URL inside free text: a scheme (not preceded by a scheme character, so a long word
@@ -31,11 +37,18 @@ _URL_START = re.compile(_SCHEME_START)
 # A word holding an "@": user-info without a usable scheme ("app:pw@db",
 # "postgres:/app:pw@db") is hidden up to its last "@" (see _mask_word).
 _WORD_WITH_AT = re.compile(r"(?<!\S)\S*@\S*")
+_QUOTED = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
 # "password=x" or "sslpassword='x y'" in free text: a libpq-style DSN or options echoed
 # by a driver. Only secret-named keys are masked (checked in the replacement).
 _KEY_VALUE_IN_TEXT = re.compile(
     r"(?<![\w.-])(?P<name>[A-Za-z_][\w.-]*)="
-    r"(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s&,;)]+)"
+    rf"(?P<value>{_QUOTED}|[^\s&,;)]+)"
+)
+# "'password': 'x'" or '"token": "x"': a dict's repr or a JSON body quoted in an
+# exception's message. A flat list is masked whole; a dict is not: its own keys are.
+_QUOTED_KEY_VALUE_IN_TEXT = re.compile(
+    r"(?P<quote>['\"])(?P<name>[A-Za-z_][\w.-]*)(?P=quote)\s*:\s*"
+    rf"(?P<value>[bBrRuU]{{0,2}}(?:{_QUOTED})|\[[^\[\]{{}}]*\]|[^\s,;(){{}}\[\]'\"]+)"
 )
 _MAX_PORT = 65535
 _MIN_PIECE = 4
@@ -43,13 +56,16 @@ _SQLITE_IN_MEMORY = "sqlite://:memory:"  # dj-database-url's spelling; ":memory:
 
 
 def is_secret_name(name: object) -> bool:
-    """Whether a key or query option called ``name`` holds a secret (case-insensitive)."""
-    return isinstance(name, str) and any(part in name.lower() for part in SECRET_NAME_PARTS)
+    """Whether a key, header or query option called ``name`` holds a secret
+    (case-insensitive; see :data:`SECRET_NAME_PARTS` and :data:`SECRET_NAME_ENDINGS`)."""
+    lowered = name.lower() if isinstance(name, str) else ""
+    secret = any(part in lowered for part in SECRET_NAME_PARTS)
+    return secret or lowered.endswith(SECRET_NAME_ENDINGS)
 
 
 def mask(value: Any) -> Any:
     """``MASK`` for a secret that is set; an empty or missing secret is shown as it is."""
-    if value is None or value == "":
+    if value is None or (type(value) is str and not value):
         return value
     return MASK
 
@@ -130,14 +146,20 @@ def url_secrets(url: object) -> list[str]:
 
 def mask_query(query: str) -> str:
     """A raw (still percent-encoded) query string with the value of every secret-named
-    option replaced by :data:`~dockerflow.masking.MASK`: ``a=1&password=x`` gives
-    ``a=1&password=********``."""
+    option replaced by :data:`~dockerflow.masking.MASK` (``a=1&password=x`` gives
+    ``a=1&password=********``), and the user-info of a URL in any other value masked
+    by :func:`~dockerflow.masking.mask_text` (``next=https://u:********@host/``)."""
     options = []
     for option in query.split("&"):
         name, equals, value = option.partition("=")
         # parse_qs decodes names: "pass%77ord" is a password option too.
         if equals and value and is_secret_name(unquote_plus(name)):
             option = f"{name}={MASK}"
+        elif "@" in option or "%40" in option.upper():
+            decoded = unquote_plus(value)
+            masked = mask_text(decoded)
+            if masked != decoded:
+                option = f"{name}={quote(masked, safe='/:@*')}"
         options.append(option)
     return "&".join(options)
 
@@ -185,6 +207,7 @@ def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
             text = text.replace(secret, MASK)
     text = _URL_IN_TEXT.sub(lambda match: mask_url(match.group()), text)
     text = _WORD_WITH_AT.sub(_mask_word, text)
+    text = _QUOTED_KEY_VALUE_IN_TEXT.sub(_mask_key_value, text)
     return _KEY_VALUE_IN_TEXT.sub(_mask_key_value, text)
 
 
@@ -200,9 +223,9 @@ def _mask_word(match: re.Match[str]) -> str:
 
 
 def _mask_key_value(match: re.Match[str]) -> str:
-    if is_secret_name(match["name"]) and match["value"] != MASK:
-        return f"{match['name']}={MASK}"
-    return match.group()
+    if not is_secret_name(match["name"]) or match["value"] == MASK:
+        return match.group()
+    return f"{match.group()[: match.start('value') - match.start()]}{MASK}"
 
 
 def _mask_nested(value: Any) -> Any:

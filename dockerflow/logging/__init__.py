@@ -1,31 +1,23 @@
-"""Mozlog JSON logging and request ids (drop-in for python-dockerflow's ``dockerflow.logging``)."""
+"""Mozlog JSON logging and request ids: python-dockerflow's ``dockerflow.logging`` API."""
 
 from __future__ import annotations
 
-from dockerflow.logging.compat import get_or_generate_request_id
-from dockerflow.logging.formatter import (
-    LOGGING_FORMAT_VERSION,
-    JsonLogFormatter,
-    MozlogFormatter,
-)
+from dockerflow.logging.formatter import JsonLogFormatter, MozlogFormatter
 from dockerflow.logging.handler import MozlogHandler
 from dockerflow.logging.request_id import (
     RequestIdLogFilter,
-    generate_request_id,
-    is_valid_request_id,
+    get_or_generate_request_id,
     request_id_context,
 )
-from dockerflow.logging.traceback import safer_format_traceback
+
+# python-dockerflow's path for it; not in __all__, as python-dockerflow has no __all__.
+from dockerflow.logging.traceback import safer_format_traceback  # noqa: F401
 
 __all__ = [
-    "LOGGING_FORMAT_VERSION",
     "JsonLogFormatter",
     "MozlogFormatter",
     "MozlogHandler",
     "RequestIdLogFilter",
-    "generate_request_id",
     "get_or_generate_request_id",
-    "is_valid_request_id",
     "request_id_context",
-    "safer_format_traceback",
 ]

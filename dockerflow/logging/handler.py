@@ -6,7 +6,7 @@ import logging
 import sys
 from typing import IO, Any
 
-from dockerflow.logging.formatter import MozlogFormatter
+from dockerflow.logging.formatter import DEFAULT_LOGGER_NAME, MozlogFormatter
 
 _MISSING = object()
 
@@ -19,7 +19,7 @@ class MozlogHandler(logging.StreamHandler):  # type: ignore[type-arg]
     ``dictConfig``/``fileConfig`` set to the handler's key in the configuration.
     """
 
-    def __init__(self, stream: IO[str] | None = None, name: str = "Dockerflow") -> None:
+    def __init__(self, stream: IO[str] | None = None, name: str = DEFAULT_LOGGER_NAME) -> None:
         super().__init__(stream)
         # None: follow sys.stdout even after it is replaced (test capture, a server
         # reopening it), rather than keep writing to the object it was at startup.

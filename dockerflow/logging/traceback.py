@@ -11,36 +11,6 @@ _CAUSE = "\nThe above exception was the direct cause of the following exception:
 _CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
 
 
-def _chain(exc_value: BaseException | None) -> list[tuple[BaseException, str]]:
-    """The exceptions chained to ``exc_value``, oldest first, each with its separator."""
-    chain: list[tuple[BaseException, str]] = []
-    seen = {id(exc_value)}
-    current = exc_value
-    try:
-        while current is not None:
-            if current.__cause__ is not None:
-                current, separator = current.__cause__, _CAUSE
-            elif current.__context__ is not None and not current.__suppress_context__:
-                current, separator = current.__context__, _CONTEXT
-            else:
-                break
-            if id(current) in seen:  # a cycle in the chain
-                break
-            seen.add(id(current))
-            chain.append((current, separator))
-    except Exception:
-        pass  # an exception whose attributes raise: the chain stops there
-    chain.reverse()
-    return chain
-
-
-def _traceback_of(exc: BaseException) -> TracebackType | None:
-    try:
-        return exc.__traceback__
-    except Exception:
-        return None
-
-
 def _block(exc_type: object, exc_value: object, tb: TracebackType | None) -> str:
     try:
         frames = "".join(traceback.format_tb(tb))
@@ -61,9 +31,24 @@ def safer_format_traceback(
     ``repr()``, so a crafted message cannot inject fake lines. Chained exceptions
     (``__cause__``, ``__context__``) are written first, as Python does.
     """
-    parts = ["Uncaught exception:\n"]
-    for earlier, separator in _chain(exc_value):
-        parts.append(_block(type(earlier), earlier, _traceback_of(earlier)))
-        parts.append(separator)
-    parts.append(_block(exc_type, exc_value, tb))
-    return "".join(parts)
+    parts = [_block(exc_type, exc_value, tb)]
+    seen, current = {id(exc_value)}, exc_value
+    try:  # an exception whose attributes raise: the chain stops there
+        while current is not None:
+            if current.__cause__ is not None:
+                current, separator = current.__cause__, _CAUSE
+            elif current.__context__ is not None and not current.__suppress_context__:
+                current, separator = current.__context__, _CONTEXT
+            else:
+                break
+            if id(current) in seen:  # a cycle in the chain
+                break
+            seen.add(id(current))
+            try:
+                tb = current.__traceback__
+            except Exception:
+                tb = None
+            parts += [separator, _block(type(current), current, tb)]
+    except Exception:
+        pass
+    return "Uncaught exception:\n" + "".join(reversed(parts))

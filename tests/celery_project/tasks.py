@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from typing import Any
 
 from tests.celery_project.celery_app import app
 
@@ -20,3 +22,24 @@ def record(expected_rid: str | None) -> str:
 def explode() -> None:
     logger.info("about to raise")
     raise ValueError("the task failed on purpose")
+
+
+#: Set by a test: the runs of tests.rendezvous wait here for each other.
+RENDEZVOUS: threading.Barrier | None = None
+
+
+@app.task(name="tests.rendezvous")
+def rendezvous() -> None:
+    """Hold the run until as many runs as the test's barrier expects are in flight."""
+    assert RENDEZVOUS is not None, "set tasks.RENDEZVOUS first"
+    RENDEZVOUS.wait()
+
+
+@app.task(name="tests.leaky")
+def leaky(*args: Any, fail: bool = False, give: Any = None, **kwargs: Any) -> Any:
+    """Takes anything (the secrets corpus' arguments); raises quoting its keyword
+    arguments when ``fail``, else returns ``give``."""
+    logger.info("leaky ran")
+    if fail:
+        raise ValueError(f"refused {kwargs!r}")
+    return give

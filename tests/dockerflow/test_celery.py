@@ -4,67 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from tests import services
 
 celery = pytest.importorskip("celery", reason="the celery extra is not installed in this env")
 
 import dockerflow.celery  # noqa: E402
 from dockerflow.logging import request_id_context  # noqa: E402
 from tests.celery_project import tasks  # noqa: E402
-from tests.celery_project.celery_app import app  # noqa: E402
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-WAIT_SECONDS = 60
-
-
-class WorkerOutput:
-    """Every line a worker process writes, parsed as JSON where it is JSON."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self._lock = threading.Lock()
-
-    def read(self, stream: Any) -> None:
-        for line in iter(stream.readline, ""):
-            with self._lock:
-                self.lines.append(line.rstrip("\n"))
-
-    def records(self) -> list[dict[str, Any]]:
-        with self._lock:
-            lines = list(self.lines)
-        records = []
-        for line in lines:
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue
-        return records
-
-    def wait_for(
-        self, predicate: Callable[[list[dict[str, Any]]], bool], what: str
-    ) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            records = self.records()
-            if predicate(records):
-                return records
-            time.sleep(0.05)
-        tail = "\n".join(self.lines[-30:])
-        raise AssertionError(
-            f"worker never logged {what} within {WAIT_SECONDS}s; last lines:\n{tail}"
-        )
+from tests.celery_project.worker import WorkerOutput, running_worker  # noqa: E402
 
 
 def summaries(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -75,48 +27,8 @@ def summaries(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def worker() -> Iterator[WorkerOutput]:
     """A real `celery worker` (prefork, 2 processes) on its own queue of the local Redis."""
-    broker = services.require("Redis", services.REDIS_URL.rsplit("/", 1)[0] + "/15")
-    queue = f"dockerflow-tests-{uuid.uuid4().hex}"
-    previous_queue = app.conf.task_default_queue
-    app.conf.broker_url = broker
-    app.conf.task_default_queue = queue
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-        "DJANGO_SETTINGS_MODULE": "tests.celery_project.settings",
-        "DFS_CELERY_BROKER_URL": broker,
-        "DFS_CELERY_QUEUE": queue,
-        "PYTHONWARNINGS": "default",
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "tests.celery_project.celery_app", "--quiet",
-        "worker", "--pool=prefork", "--concurrency=2", "--loglevel=INFO", "-Q", queue,
-        "--without-mingle", "--without-gossip", "--without-heartbeat",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    output = WorkerOutput()
-    reader = threading.Thread(target=output.read, args=(process.stdout,), daemon=True)
-    reader.start()
-    try:
-        output.wait_for(
-            lambda records: any("ready" in str(r["Fields"].get("msg", "")) for r in records),
-            "that it is ready",
-        )
+    with running_worker() as output:
         yield output
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck worker
-            process.kill()
-            process.wait()
-        reader.join(timeout=5)
-        process.stdout.close()
-        app.conf.task_default_queue = previous_queue
-        with app.connection_for_write() as connection:
-            connection.default_channel.queue_delete(queue)
 
 
 @pytest.fixture
@@ -250,6 +162,24 @@ def test_an_eager_run_without_a_header_keeps_the_caller_s_id(summary_records):
         request_id_context.reset(token)
     (record,) = summary_records()
     assert record.rid == "caller-id"
+
+
+def test_two_runs_sharing_a_task_id_each_log_their_summary(summary_records, monkeypatch):
+    # A thread pool running a re-sent or retried task: both runs are in flight at once
+    # (each waits for the other inside the task), with the same task id.
+    monkeypatch.setattr(tasks, "RENDEZVOUS", threading.Barrier(2, timeout=10))
+    runs = [
+        threading.Thread(target=tasks.rendezvous.apply, kwargs={"task_id": "shared-id"})
+        for _ in range(2)
+    ]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=20)
+    records = summary_records()
+    assert [(r.id, r.state) for r in records] == [("shared-id", "SUCCESS")] * 2
+    assert len({r.rid for r in records}) == 2  # each run had an id of its own
+    assert dockerflow.celery._runs == {}
 
 
 def test_postrun_without_prerun_logs_nothing(summary_records):

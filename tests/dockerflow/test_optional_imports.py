@@ -28,3 +28,26 @@ def test_serving_a_request_imports_no_optional_integration():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+LOGGING_ONLY = """
+import json, logging, sys
+from dockerflow.logging import MozlogHandler
+logger = logging.getLogger("app")
+logger.addHandler(MozlogHandler())
+logger.warning("hi", extra={"nested": {"password": "x"}, "obj": object()})
+print(json.dumps(sorted(m for m in ("django", "celery") if m in sys.modules)))
+"""
+
+
+def test_logging_works_without_django():
+    # A worker or a script that is no Django project: masking and the bound need no Django.
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", LOGGING_ONLY], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    line, imported = result.stdout.splitlines()
+    assert json.loads(line)["Fields"]["nested"] == {"password": "********"}
+    assert json.loads(imported) == []

@@ -21,7 +21,7 @@ from django.utils.deprecation import MiddlewareMixin
 
 from dockerflow.django import views
 from dockerflow.django.middleware import DockerflowMiddleware, middleware_config
-from dockerflow.logging import is_valid_request_id, request_id_context
+from dockerflow.logging.request_id import is_valid_request_id, request_id_context
 from tests.dockerflow.django.test_request_summary import only_summary, summaries
 from tests.urls import urlpatterns as base_urlpatterns
 

@@ -21,7 +21,7 @@ from dockerflow.django.request_summary import (
     MAX_QUERYSTRING,
     loaded_user_id,
 )
-from dockerflow.logging import is_valid_request_id, request_id_context
+from dockerflow.logging.request_id import is_valid_request_id, request_id_context
 
 
 def summaries(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -137,7 +137,7 @@ def test_dict_subclass_whose_items_raise(hostile_logger) -> None:
         logger.info("lazy", extra={"settings": LazyMapping(a=1)})
         fields = one_strict_line(stream)["Fields"]
         assert fields["msg"] == "lazy"
-        assert fields["settings"] == "{'a': 1}"
+        assert fields["settings"] == {"a": 1}  # its stored items, masked like any dict
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_object_whose_attributes_all_raise(hostile_logger) -> None:
         logger.info("x", extra={"v": unreadable, "k": {unreadable: [LazyMapping(b=2)]}})
         fields = one_strict_line(stream)["Fields"]
         assert fields["v"] == repr(unreadable)
-        assert fields["k"] == {repr(unreadable): ["{'b': 2}"]}
+        assert fields["k"] == {repr(unreadable): [{"b": 2}]}
 
 
 def test_exception_whose_attributes_raise(hostile_logger) -> None:
@@ -395,11 +395,12 @@ def _raising_exception(spec: tuple[Any, ...]) -> BaseException:
 def encoder_chosen(use_orjson: bool) -> Iterator[None]:
     if use_orjson and encoding.orjson is None:
         pytest.skip("orjson is not installed")
-    previous = encoding.use_orjson(use_orjson)
+    previous = encoding.dumps
+    encoding.dumps = encoding.dumps_orjson if use_orjson else encoding.dumps_stdlib
     try:
         yield
     finally:
-        encoding.use_orjson(previous)
+        encoding.dumps = previous
 
 
 @pytest.mark.parametrize("use_orjson", [False, True], ids=["stdlib", "orjson"])

@@ -13,11 +13,10 @@ from django.http.request import HttpHeaders
 
 from dockerflow.logging import (
     RequestIdLogFilter,
-    generate_request_id,
     get_or_generate_request_id,
-    is_valid_request_id,
     request_id_context,
 )
+from dockerflow.logging.request_id import generate_request_id, is_valid_request_id
 
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -84,7 +83,7 @@ def test_generate_request_id_ignores_the_global_random_seed() -> None:
 
 _FORK_SCRIPT = """
 import os, sys
-from dockerflow.logging import generate_request_id
+from dockerflow.logging.request_id import generate_request_id
 generate_request_id()  # the parent's generator is in use before the fork
 read, write = os.pipe()
 pid = os.fork()
@@ -110,10 +109,10 @@ def test_forked_children_do_not_repeat_the_parents_ids() -> None:
     assert result.stdout.strip() == "True"
 
 
-def test_get_or_generate_request_id_is_a_compatibility_api() -> None:
-    from dockerflow.logging import compat
+def test_get_or_generate_request_id_lives_with_the_other_request_id_helpers() -> None:
+    from dockerflow.logging import request_id
 
-    assert get_or_generate_request_id is compat.get_or_generate_request_id
+    assert get_or_generate_request_id is request_id.get_or_generate_request_id
 
 
 @pytest.mark.parametrize("key", ["X-Request-ID", "x-request-id", "X-REQUEST-ID"])
