@@ -76,7 +76,7 @@ LOGGING = {
     "filters": {"request_id": {"()": "dockerflow.logging.RequestIdLogFilter"}},
     "formatters": {
         "json": {"()": "dockerflow.logging.JsonLogFormatter", "logger_name": "example"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "dockerflow_settings.django_logging.TextFormatter"},
     },
     "handlers": {
         "console": {

@@ -11,9 +11,11 @@ from tests.dockerflow_settings.project import run, write_project
 SCRIPT = """\
 import logging
 
-import dockerflow_settings
+import configurations
 
-dockerflow_settings.setup()
+import dockerflow_settings  # noqa: F401 - its loader fix first
+
+configurations.setup()
 from django.test import Client
 
 client = Client()
