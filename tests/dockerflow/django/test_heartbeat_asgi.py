@@ -116,3 +116,60 @@ def test_probes_whose_clients_give_up_hold_no_thread(server):
     started = time.monotonic()
     assert http_get(server.port, "/__lbheartbeat__").status == 200
     assert time.monotonic() - started < 0.5
+
+
+@pytest.fixture
+def example_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """uvicorn serving the example (its chain has sync-only WhiteNoise) through
+    ``dockerflow_settings.asgi``, which answers the probes first; a hanging check."""
+    require_asgi_servers()
+    port = pick_free_port()
+    env = example_env(
+        tmp_path,
+        {"EXAMPLE_HANGING_CHECK": "1", "DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT": str(TIMEOUT)},
+    )
+    (tmp_path / "staticfiles").mkdir()
+    command = [
+        str(Path(sys.executable).with_name("uvicorn")),
+        "--port", str(port), "--no-access-log", "--lifespan", "off",
+        "--log-config", str(LOG_CONFIG_FILE), "--backlog", str(2 * PROBES),
+        "example.asgi:application",
+    ]  # fmt: skip
+    process = ServerProcess(command, port=port, env=env, cwd=EXAMPLE_DIR, logdir=tmp_path)
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
+def test_waiting_probes_hold_no_thread_when_answered_before_djangos_handler(example_server):
+    before = thread_count(example_server)
+    peak = before
+
+    async def watch_threads(done: asyncio.Event) -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, thread_count(example_server))
+            await asyncio.sleep(0.05)
+
+    async def probe_and_watch() -> list[tuple[int, float]]:
+        done = asyncio.Event()
+        watcher = asyncio.create_task(watch_threads(done))
+        try:
+            return await probe_all(example_server.port)
+        finally:
+            done.set()
+            await watcher
+
+    answers = asyncio.run(probe_and_watch())
+    assert [status for status, _ in answers] == [500] * PROBES, example_server
+    assert max(elapsed for _, elapsed in answers) <= TIMEOUT + MARGIN
+    # 300 probes waited for one run the whole timeout: the run's threads, not one each.
+    assert peak <= before + EXTRA_THREADS, (peak, before)
+    summaries = [
+        r
+        for r in example_server.records()
+        if r["Type"] == "request.summary" and r["Fields"]["path"] == "/__heartbeat__"
+    ]
+    assert len(summaries) == PROBES  # the same request.summary lines (a failing probe)
