@@ -51,7 +51,9 @@ def parse_list(text: str) -> list[str]:
 
 
 def integer(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
-    expected = _range_text("an integer", low, high)
+    expected = "an integer" + (
+        f" from {low} to {high}" if high is not None else f" >= {low}" if low is not None else ""
+    )
 
     def parse_int(text: str) -> int:
         stripped = text.strip()
@@ -73,14 +75,6 @@ def parse_number(text: str) -> float:
         return float(text.strip())
     except ValueError:
         raise ParseError("a number") from None
-
-
-def _range_text(what: str, low: int | None, high: int | None) -> str:
-    if low is not None and high is not None:
-        return f"{what} from {low} to {high}"
-    if low is not None:
-        return f"{what} >= {low}"
-    return what
 
 
 def choice(*choices: str) -> Callable[[str], str]:

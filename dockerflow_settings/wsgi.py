@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from dockerflow_settings._entry import installed_application, lazy_application
+from dockerflow_settings._entry import installed_application
 
 
 def get_wsgi_application() -> Any:
@@ -15,4 +16,7 @@ def get_wsgi_application() -> Any:
     return installed_application("django.core.wsgi.get_wsgi_application")
 
 
-__getattr__ = lazy_application(__name__, "configurations.wsgi")
+def __getattr__(name: str) -> Any:
+    if name == "application":
+        return importlib.import_module("configurations.wsgi").application
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
