@@ -42,7 +42,7 @@ class Problem(str):
 
 
 class ConfigurationError(ValueError):
-    """Raised once at startup with every :class:`Problem` found (``.problems``).
+    """Raised once at startup with every ``Problem`` found (``.problems``).
 
     A ``ValueError``, not Django's ``ImproperlyConfigured``: Django's ``manage.py``
     keeps an ``ImproperlyConfigured`` raised by the settings to itself and goes on

@@ -51,7 +51,7 @@ def recorded(settings_module: str | None = None) -> Recorded | None:
 
 
 def report(settings_module: str | None = None) -> list[Entry] | None:
-    """One :class:`Entry` per table setting of the active settings (values masked),
+    """One ``Entry`` per table setting of the active settings (values masked),
     or None when they were not built by ``DockerflowConfiguration``/``configure()``."""
     found = recorded(settings_module)
     return None if found is None else list(found.resolution.entries)

@@ -47,10 +47,11 @@ nitpick_ignore_regex = [
     (r"py:class", r"(ContextVar|Token|Path|PathLike|LogRecord|Logger|Formatter|Handler)"),
     (r"py:class", r"(StreamHandler|Filter|Exception|ValueError|TextIO)"),
     # TypeVars of generic signatures (register() keeps the decorated function's type).
-    (r"py:class", r"dockerflow\.checks\.compat\.F|dockerflow\.django\.conf\.T"),
+    (r"py:class", r"dockerflow\.checks\.registry\.(F|CheckResults)|dockerflow\.django\.conf\.T"),
     # Internal types that appear in public signatures (DockerflowConfiguration's
     # dockerflow_resolution(), Setting's default callable); not part of the API.
-    (r"py:class", r"dockerflow_settings\.(resolve\.Resolution|context\.Context)"),
+    (r"py:class", r"dockerflow_settings\.(resolve\.(Resolution|Entry)|report\.EnvironmentCheck)"),
+    (r"py:class", r"(dockerflow\.django\.asgi\.)?ASGIApp|ASGIHandler|Problem"),
     # Django's types: HttpRequest, HttpResponse, Signal, CheckMessage, ...
     (r"py:.*", r"django\..*"),
     (r"py:class", r"(HttpRequest|HttpResponse|HttpResponseBase|Signal)"),

@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponseBase
 from dockerflow.django import conf
 from dockerflow.django.middleware import DockerflowMiddleware
 
+__all__ = ["probes_first"]
+
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 _PROBES = frozenset(

@@ -78,7 +78,7 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
 
     python-dockerflow answers an empty ``text/html`` 200; a JSON body keeps every
     Dockerflow endpoint ``application/json`` (probes only look at the status). After
-    ``SIGTERM`` with a drain period (:mod:`dockerflow.django.drain`): 503
+    ``SIGTERM`` with a drain period (``dockerflow.django.drain``): 503
     ``{"status":"draining"}``, so load balancers take the instance out.
     """
     if draining:
@@ -223,7 +223,7 @@ class DeliberateError(Exception):
 
 
 def error(request: HttpRequest) -> HttpResponse:
-    """``/__error__``: log an ERROR and raise :class:`DeliberateError` on purpose.
+    """``/__error__``: log an ERROR and raise ``DeliberateError`` on purpose.
 
     Switch it off with ``DOCKERFLOW_ERROR_ENDPOINT = False``. The log line and the
     exception carry the same message as python-dockerflow's, which alerting may match.
