@@ -379,3 +379,22 @@ def test_a_typo_in_the_checks_fails_check_not_the_first_heartbeat(project):
     result = run(project, "manage.py", "check", **environ)
     assert result.returncode == 1
     assert "(dockerflow.health.E014) DOCKERFLOW_CHECKS entry 'nope.nothing.here'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["import configurations.wsgi", "import configurations.asgi", "import configurations; configurations.setup()"],
+)  # fmt: skip
+def test_the_stock_entry_points_show_the_problem_list(project, code):
+    result = run(
+        project, "-c", code, warnings_error=False, DJANGO_SETTINGS_MODULE="myproject.settings",
+        DJANGO_CONFIGURATION="Prod", DJANGO_DEBUG="maybe",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Invalid configuration (2 problems):",
+        "- DJANGO_DEBUG='maybe' (from environment variable DJANGO_DEBUG): expected a "
+        "boolean: true/false, 1/0, yes/no or on/off",
+        "- DJANGO_SECRET_KEY: required when DEBUG is off: set DJANGO_SECRET_KEY, or "
+        "DJANGO_SECRET_KEY_FILE to a file containing it",
+    ]
