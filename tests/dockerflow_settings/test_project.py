@@ -381,10 +381,14 @@ def test_a_typo_in_the_checks_fails_check_not_the_first_heartbeat(project):
     assert "(dockerflow.health.E014) DOCKERFLOW_CHECKS entry 'nope.nothing.here'" in result.stderr
 
 
-@pytest.mark.parametrize(
-    "code",
-    ["import configurations.wsgi", "import configurations.asgi", "import configurations; configurations.setup()"],
-)  # fmt: skip
+STOCK_ENTRY_POINTS = [
+    "import configurations.wsgi",
+    "import configurations.asgi",
+    "import configurations; configurations.setup()",
+]
+
+
+@pytest.mark.parametrize("code", STOCK_ENTRY_POINTS)
 def test_the_stock_entry_points_show_the_problem_list(project, code):
     result = run(
         project, "-c", code, warnings_error=False, DJANGO_SETTINGS_MODULE="myproject.settings",
