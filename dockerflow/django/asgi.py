@@ -15,7 +15,7 @@ import io
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from django.core.handlers.asgi import ASGIHandler, ASGIRequest, get_script_prefix
+from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 from django.http import HttpRequest, HttpResponseBase
 
 from dockerflow.django import conf
@@ -41,8 +41,9 @@ def probes_first(application: ASGIHandler) -> ASGIApp:
     middleware = DockerflowMiddleware(_not_a_probe)
 
     async def probes_then_django(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        prefix = get_script_prefix(scope) if scope["type"] == "http" else ""
-        if scope["type"] != "http" or scope["path"].removeprefix(prefix) not in _PROBES:
+        # The path the middleware routes by (path_info): without the mount point.
+        path = scope.get("path", "").removeprefix(scope.get("root_path", ""))
+        if scope["type"] != "http" or path not in _PROBES:
             return await application(scope, receive, send)
         response = await middleware(ASGIRequest(scope, io.BytesIO()))
         await application.send_response(response, send)
