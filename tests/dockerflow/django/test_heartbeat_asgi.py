@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import django
 import pytest
 
 from dockerflow_settings.uvicorn import LOG_CONFIG_FILE
@@ -97,6 +98,11 @@ def test_concurrent_probes_share_one_run_and_are_answered_at_the_timeout(server)
     assert len(timed_out) == 1, timed_out  # one run (its messages are logged once)
 
 
+@pytest.mark.skipif(
+    django.VERSION < (5, 0),
+    reason="Django 4.2's ASGI handler never cancels a request whose client is gone (5.0 does); "
+    "probes_first holds no thread there either (the test below)",
+)
 def test_probes_whose_clients_give_up_hold_no_thread(server):
     before = thread_count(server)
     clients = []
