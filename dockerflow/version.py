@@ -113,6 +113,12 @@ def read_version_file(path: str | os.PathLike[str]) -> Mapping[str, Any] | None:
     return data
 
 
+def json_default(value: object) -> object:
+    """``json.dumps``'s ``default`` for a version object: a mapping (:func:`get_version`'s
+    are read-only) is an object; another value JSON has no type for is its ``str()``."""
+    return dict(value) if isinstance(value, Mapping) else str(value)
+
+
 def _parse(path: str, raw: bytes) -> Mapping[str, Any]:
     try:
         # A UTF-8 byte order mark is allowed (RFC 8259); UTF-16 and UTF-32 are not.

@@ -6,10 +6,12 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from django.core.management.base import CommandError
+
+from dockerflow.version import json_default
 
 #: Success: healthy, valid, written.
 OK = 0
@@ -35,14 +37,8 @@ def command_error(message: str, code: int) -> CommandError:
 
 
 def to_json(data: Any) -> str:
-    """Indented, key-ordered JSON; any mapping is an object (``get_version``'s are read-only
-    mappings), other values that are not JSON types are shown as text."""
-    return json.dumps(
-        data,
-        indent=2,
-        sort_keys=True,
-        default=lambda v: dict(v) if isinstance(v, Mapping) else str(v),
-    )
+    """Indented, key-ordered JSON (see :func:`~dockerflow.version.json_default`)."""
+    return json.dumps(data, indent=2, sort_keys=True, default=json_default)
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -303,4 +303,7 @@ def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
         # What Django does for a view's exception: got_request_exception (error
         # reporters), the django.request log, handler500 -- and a response, so the
         # summary is still logged.
-        return views.probe_headers(response_for_exception(request, exc))
+        response = response_for_exception(request, exc)
+        for name, value in views.PROBE_HEADERS.items():
+            response.setdefault(name, value)
+        return response
