@@ -37,7 +37,7 @@ def command_error(message: str, code: int) -> CommandError:
 
 
 def to_json(data: Any) -> str:
-    """Indented, key-ordered JSON (see :func:`~dockerflow.version.json_default`)."""
+    """Indented, key-ordered JSON (``default``: ``dockerflow.version.json_default``)."""
     return json.dumps(data, indent=2, sort_keys=True, default=json_default)
 
 

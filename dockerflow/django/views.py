@@ -1,7 +1,7 @@
 """The Dockerflow endpoints as plain Django views: the middleware serves them without a
 URLconf, or a project routes them itself (``path("__version__", views.version)``...). Each
-answers JSON with :data:`PROBE_HEADERS` and never needs ``request.get_host()``, so probes
-work whatever the ``Host`` header.
+answers JSON with ``Cache-Control: no-store`` and ``X-Content-Type-Options: nosniff``, and
+never needs ``request.get_host()``, so probes work whatever the ``Host`` header.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ JSON = "application/json"
 
 
 def encode_json(payload: Mapping[str, Any]) -> bytes:
-    """Compact UTF-8 JSON (see :func:`~dockerflow.version.json_default`); raises
+    """Compact UTF-8 JSON (``default``: ``dockerflow.version.json_default``); raises
     ``ValueError`` for ``NaN``, the infinities and lone surrogates (invalid JSON)."""
     return json.dumps(
         payload, separators=(",", ":"), ensure_ascii=False, default=json_default, allow_nan=False
