@@ -112,16 +112,12 @@ def configure_worker_logging(loglevel: Any = None, **kwargs: Any) -> None:
         root.setLevel(loglevel)
 
 
-def _early_warnings(**kwargs: Any) -> None:
-    # celeryd_init comes before Celery's own start-up warnings (e.g. running as
-    # root): route them through logging so they are JSON lines like the rest.
-    configure_worker_logging()
-
-
 def install() -> None:
     """Connect the request-id propagation, ``task.summary`` and worker logging."""
     signals.before_task_publish.connect(_add_request_id, dispatch_uid=f"{__name__}.publish")
     signals.task_prerun.connect(_start_run, dispatch_uid=f"{__name__}.prerun")
     signals.task_postrun.connect(_end_run, dispatch_uid=f"{__name__}.postrun")
-    signals.celeryd_init.connect(_early_warnings, dispatch_uid=f"{__name__}.init")
+    # celeryd_init comes before Celery's own start-up warnings (e.g. running as root):
+    # through logging, they are JSON lines like the rest.
+    signals.celeryd_init.connect(configure_worker_logging, dispatch_uid=f"{__name__}.init")
     signals.setup_logging.connect(configure_worker_logging, dispatch_uid=f"{__name__}.logging")

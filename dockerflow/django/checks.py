@@ -163,11 +163,8 @@ def _check_cache(alias: str) -> list[checks.CheckMessage]:
         return _failure(health.ERROR_CACHE_ROUND_TRIP, what, exc, _cache_secrets(alias))
     if found == value:
         return []
-    return [
-        checks.Error(
-            f"{what}: the value written was not read back", id=health.ERROR_CACHE_ROUND_TRIP
-        )
-    ]
+    text = f"{what}: the value written was not read back"
+    return [checks.Error(text, id=health.ERROR_CACHE_ROUND_TRIP)]
 
 
 def check_cache_connected(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
