@@ -58,13 +58,9 @@ def _handlers_writing_to(stream: IO[str]) -> list[logging.StreamHandler]:  # typ
 
 @contextlib.contextmanager
 def logs_to_stderr(when: bool = True) -> Iterator[None]:
-    """Send what the block logs or prints to stderr, if ``when``, so ``--json`` output is
-    the only thing on stdout: ``with logs_to_stderr(options["json"]):`` in ``handle()``.
-
-    ``sys.stdout`` is redirected (:class:`~dockerflow.logging.MozlogHandler` follows it)
-    and each ``StreamHandler`` bound to it is pointed at stderr, then back. The
-    command's ``self.stdout``, bound before, still writes to stdout.
-    """
+    """If ``when``, send what the block logs or prints to stderr (``sys.stdout``, which
+    ``MozlogHandler`` follows, and every ``StreamHandler`` writing to it), so the command's
+    ``--json`` output, written to its own ``self.stdout``, is all stdout gets."""
     if not when:
         yield
         return
@@ -82,11 +78,8 @@ def logs_to_stderr(when: bool = True) -> Iterator[None]:
 
 def startup_logs_to_stderr(argv: Sequence[str]) -> bool:
     """If ``argv`` runs one of :data:`JSON_COMMANDS` with ``--json``, point every
-    ``StreamHandler`` writing to stdout at stderr for good, and return True.
-
-    For what a project logs while Django starts (``AppConfig.ready()``), before any
-    command code runs: call it with ``sys.argv`` while the apps load.
-    """
+    ``StreamHandler`` writing to stdout at stderr for good (for what apps log while Django
+    starts, before the command runs), and return True."""
     if len(argv) < 2 or argv[1] not in JSON_COMMANDS or "--json" not in argv[2:]:
         return False
     for handler in _handlers_writing_to(sys.stdout):
