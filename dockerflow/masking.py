@@ -46,8 +46,6 @@ _QUOTED_KEY_VALUE_IN_TEXT = re.compile(
     r"(?P<quote>['\"])(?P<name>[A-Za-z_][\w.-]*)(?P=quote)\s*:\s*"
     rf"(?P<value>[bBrRuU]{{0,2}}(?:{_QUOTED})|\[[^\[\]{{}}]*\]|[^\s,;(){{}}\[\]'\"]+)"
 )
-_MAX_PORT = 65535
-_MIN_PIECE = 4
 _SQLITE_IN_MEMORY = "sqlite://:memory:"  # dj-database-url's spelling; ":memory:" is no port
 
 
@@ -90,10 +88,6 @@ def has_ambiguous_userinfo(url: str) -> bool:
     return start is None or last_at > _authority_end(url, start)
 
 
-def _is_port(text: str) -> bool:
-    return text == "" or (text.isascii() and text.isdigit() and int(text) <= _MAX_PORT)
-
-
 def _mask_bad_port(url: str, start: int) -> str:
     # No user-info: a "port" that is not a number is most likely "user:password" with
     # the "@host" forgotten (postgres://app:TopSecret/app), so it is hidden.
@@ -105,7 +99,8 @@ def _mask_bad_port(url: str, start: int) -> str:
         bracket = url.find("]", start, end)
         host_end = start if bracket == -1 else bracket + 1
     colon = url.find(":", host_end, end)
-    if colon == -1 or _is_port(url[colon + 1 : end]):
+    port = url[colon + 1 : end]
+    if colon == -1 or port == "" or (port.isascii() and port.isdigit() and int(port) <= 65535):
         return url
     return f"{url[: colon + 1]}{MASK}{url[end:]}"
 
@@ -124,7 +119,7 @@ def url_secrets(url: object) -> list[str]:
         if has_ambiguous_userinfo(url):
             pieces = re.split(r"[:/?#@]", userinfo)[1:]
             # Shorter pieces are no meaningful leak, and masking them would garble text.
-            found += [userinfo, *(piece for piece in pieces if len(piece) >= _MIN_PIECE)]
+            found += [userinfo, *(piece for piece in pieces if len(piece) >= 4)]
         else:
             found.append(userinfo.partition(":")[2])
     query = url.partition("?")[2]
