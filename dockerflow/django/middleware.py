@@ -201,7 +201,6 @@ class DockerflowMiddleware:
 
     @staticmethod
     def _end(token: Token[str | None]) -> None:
-        """Reset the request id to what it was before ``_begin``."""
         try:  # noqa: SIM105 (contextlib.suppress costs more than the reset, per request)
             request_id_context.reset(token)
         except (RuntimeError, ValueError):
