@@ -47,7 +47,11 @@ def _start_run(task_id: str | None = None, task: Any = None, **kwargs: Any) -> N
     if task_id is None or task is None:
         return
     request = task.request
-    rid = _sent_request_id(request)
+    # A worker merges custom message headers into the request; an eager run
+    # (Task.apply(headers=...)) keeps them in request.headers.
+    rid, headers = request.get(HEADER), request.get("headers")
+    if rid is None and isinstance(headers, dict):
+        rid = headers.get(HEADER)
     if not is_valid_request_id(rid):
         # Eager runs (apply(), task_always_eager) happen in the caller's thread and
         # belong to its request. Otherwise: a producer without install(), or a forged
@@ -57,13 +61,6 @@ def _start_run(task_id: str | None = None, task: Any = None, **kwargs: Any) -> N
         rid = current if eager else generate_request_id()
     token = request_id_context.set(rid)
     _runs[id(request)] = (token, time.perf_counter())
-
-
-def _sent_request_id(request: Any) -> object:
-    # A worker merges custom message headers into the request; an eager run
-    # (Task.apply(headers=...)) keeps them in request.headers.
-    rid, headers = request.get(HEADER), request.get("headers")
-    return headers.get(HEADER) if rid is None and isinstance(headers, dict) else rid
 
 
 def _end_run(

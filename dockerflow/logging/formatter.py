@@ -81,10 +81,6 @@ class MozlogFormatter(logging.Formatter):
         """Whether a message looks like a JSON object (it then isn't repeated as ``msg``)."""
         return value.startswith("{") and value.endswith("}")
 
-    def _nearest_severity(self, levelno: int) -> int:
-        below = [level for level in self.SYSLOG_LEVEL_MAP if level <= levelno]
-        return self.SYSLOG_LEVEL_MAP[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
-
     def _mask_fields(self, fields: dict[Any, Any], task_data: bool) -> None:
         for key, value in fields.items():
             if type(key) is str and is_secret_key(key):
@@ -140,7 +136,8 @@ class MozlogFormatter(logging.Formatter):
             fields.setdefault("span_id", trace_ids[1])
         severity = self.SYSLOG_LEVEL_MAP.get(record.levelno)
         if severity is None:
-            severity = self._nearest_severity(record.levelno)
+            below = [level for level in self.SYSLOG_LEVEL_MAP if level <= record.levelno]
+            severity = self.SYSLOG_LEVEL_MAP[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
         return {
             "Timestamp": int(record.created * 1e9),
             "Type": name if type(name) is str else safe_repr(name),
