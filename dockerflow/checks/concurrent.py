@@ -26,7 +26,6 @@ from dockerflow.logging.tracing import call_in_trace_context, capture_trace_cont
 from .messages import Error
 from .registry import Check, CheckFn, CheckResults, build_results, call_check, logger, raised
 
-#: Prefix of the check threads' names.
 THREAD_NAME_PREFIX = "dockerflow-check"
 
 

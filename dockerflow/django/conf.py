@@ -67,11 +67,9 @@ class InvalidSetting(ValueError):
     """A value breaks its setting's rule; ``str()`` says what was expected."""
 
 
-# Header names: only ASCII letters, digits and hyphens, though HTTP allows more. On the
-# way to Django, nginx (ignore_invalid_headers, on by default) and Apache drop request
-# headers with any other character, and gunicorn and Django's runserver drop names with
-# "_" (in the CGI-style environ, where "-" becomes "_", they would be ambiguous). A name
-# outside this rule could silently never arrive.
+# Header names: only ASCII letters, digits and hyphens, though HTTP allows more. nginx and
+# Apache drop request headers with other characters, gunicorn and runserver those with "_"
+# (ambiguous in the CGI-style environ): a name outside this rule could never arrive.
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
 _HEADER_EXPECTED = (
     "an HTTP header name of ASCII letters, digits and hyphens, such as 'X-Request-ID'"

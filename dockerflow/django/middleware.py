@@ -65,7 +65,6 @@ def middleware_config() -> MiddlewareConfig:
     served = ["version", "heartbeat", "lbheartbeat"]
     if conf.get("DOCKERFLOW_ERROR_ENDPOINT"):
         served.append("error")
-    # ENDPOINT_PATHS is keyed by the views' names.
     endpoints = {
         conf.ENDPOINT_PATHS[name] + end: getattr(views, name)
         for name in served
