@@ -118,14 +118,8 @@ def _taskcluster(env: Mapping[str, str]) -> Found:
     root = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
     found: Found = {"build": (f"{root}/tasks/{env['TASK_ID']}", "TASKCLUSTER_ROOT_URL + TASK_ID")}
     _from_environ(found, "commit", env, "VCS_HEAD_REV", "GITHUB_HEAD_SHA")
-    _from_environ(
-        found,
-        "source",
-        env,
-        "VCS_HEAD_REPOSITORY",
-        "GITHUB_HEAD_REPO_URL",
-        convert=public_repository_url,
-    )
+    _from_environ(found, "source", env, "VCS_HEAD_REPOSITORY", convert=public_repository_url)
+    _from_environ(found, "source", env, "GITHUB_HEAD_REPO_URL", convert=public_repository_url)
     _from_environ(found, "version", env, "GITHUB_HEAD_TAG")
     _from_environ(found, "version", env, "VCS_HEAD_REF", "GITHUB_HEAD_REF", convert=_tag)
     return found
