@@ -109,14 +109,6 @@ def _add_fields(state: dict[str, Any], hook: FieldsHook, *args: Any) -> None:
         logger.exception("request.summary fields left out: %r failed", hook)
 
 
-def _exc_info(exception: BaseException) -> tuple[type[BaseException], BaseException, Any]:
-    try:
-        tb = exception.__traceback__
-    except Exception:  # an exception class whose __getattribute__ raises
-        tb = None
-    return type(exception), exception, tb
-
-
 def log_summary(
     summary_logger: logging.Logger,
     request: HttpRequest,
@@ -131,7 +123,11 @@ def log_summary(
     ``extra_fields(request, response)`` adds."""
     if exception is not None and not issubclass(type(exception), CLIENT_ERRORS):
         level, errno, message = logging.ERROR, 500, _text(exception, MAX_MESSAGE)
-        exc_info = _exc_info(exception)
+        try:
+            tb = exception.__traceback__
+        except Exception:  # an exception class whose __getattribute__ raises
+            tb = None
+        exc_info = (type(exception), exception, tb)
     else:
         level, errno, message, exc_info = logging.INFO, 0, "", None
     if not summary_logger.isEnabledFor(level):

@@ -71,8 +71,7 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
 
 def version_callback() -> Callable[[Any], Any]:
     """``DOCKERFLOW_VERSION_CALLBACK`` as a function, imported on each call (a ``sys.modules``
-    lookup) so that a test patching ``dockerflow.version.get_version`` works, as in
-    python-dockerflow."""
+    lookup) so a test patching ``dockerflow.version.get_version`` works as in python-dockerflow."""
     spec = conf.valid("DOCKERFLOW_VERSION_CALLBACK")
     if callable(spec):
         return spec
