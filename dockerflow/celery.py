@@ -47,7 +47,11 @@ def _start_run(task_id: str | None = None, task: Any = None, **kwargs: Any) -> N
     if task_id is None or task is None:
         return
     request = task.request
-    rid = _sent_request_id(request)
+    # A worker merges custom message headers into the request; an eager run
+    # (Task.apply(headers=...)) keeps them in request.headers.
+    rid, headers = request.get(HEADER), request.get("headers")
+    if rid is None and isinstance(headers, dict):
+        rid = headers.get(HEADER)
     if not is_valid_request_id(rid):
         # Eager runs (apply(), task_always_eager) happen in the caller's thread and
         # belong to its request. Otherwise: a producer without install(), or a forged
@@ -57,13 +61,6 @@ def _start_run(task_id: str | None = None, task: Any = None, **kwargs: Any) -> N
         rid = current if eager else generate_request_id()
     token = request_id_context.set(rid)
     _runs[id(request)] = (token, time.perf_counter())
-
-
-def _sent_request_id(request: Any) -> object:
-    # A worker merges custom message headers into the request; an eager run
-    # (Task.apply(headers=...)) keeps them in request.headers.
-    rid, headers = request.get(HEADER), request.get("headers")
-    return headers.get(HEADER) if rid is None and isinstance(headers, dict) else rid
 
 
 def _end_run(
@@ -112,16 +109,12 @@ def configure_worker_logging(loglevel: Any = None, **kwargs: Any) -> None:
         root.setLevel(loglevel)
 
 
-def _early_warnings(**kwargs: Any) -> None:
-    # celeryd_init comes before Celery's own start-up warnings (e.g. running as
-    # root): route them through logging so they are JSON lines like the rest.
-    configure_worker_logging()
-
-
 def install() -> None:
     """Connect the request-id propagation, ``task.summary`` and worker logging."""
     signals.before_task_publish.connect(_add_request_id, dispatch_uid=f"{__name__}.publish")
     signals.task_prerun.connect(_start_run, dispatch_uid=f"{__name__}.prerun")
     signals.task_postrun.connect(_end_run, dispatch_uid=f"{__name__}.postrun")
-    signals.celeryd_init.connect(_early_warnings, dispatch_uid=f"{__name__}.init")
+    # celeryd_init comes before Celery's own start-up warnings (e.g. running as root):
+    # through logging, they are JSON lines like the rest.
+    signals.celeryd_init.connect(configure_worker_logging, dispatch_uid=f"{__name__}.init")
     signals.setup_logging.connect(configure_worker_logging, dispatch_uid=f"{__name__}.logging")

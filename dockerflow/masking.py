@@ -1,9 +1,6 @@
-"""Hiding secrets in everything the package shows: reports, errors, check messages, logs.
-
-One module so that every surface masks the same way. The rule for URLs is "never
-guess": when a URL's user-info cannot be told apart from its host or path (a raw
-``/``, ``?`` or ``#`` in a password, or no ``scheme://`` to anchor on), everything
-from ``//`` (or the start) to the last ``@`` is masked.
+"""Hiding secrets the same way in everything the package shows: reports, errors, check
+messages, logs. For URLs, "never guess": when the user-info cannot be told apart from the
+host or path, everything from ``//`` (or the start) to the last ``@`` is masked.
 """
 
 from __future__ import annotations
@@ -16,8 +13,7 @@ from urllib.parse import quote, unquote, unquote_plus
 #: What a secret is replaced with.
 MASK = "********"
 
-#: A query option, header, settings or log key whose name contains one of these holds a
-#: secret.
+#: A query option, header, setting or log key whose name contains one of these is secret.
 SECRET_NAME_PARTS = (
     "password", "passwd", "pwd", "secret", "token", "key", "credential", "authorization", "dsn"
 )  # fmt: skip
@@ -50,8 +46,6 @@ _QUOTED_KEY_VALUE_IN_TEXT = re.compile(
     r"(?P<quote>['\"])(?P<name>[A-Za-z_][\w.-]*)(?P=quote)\s*:\s*"
     rf"(?P<value>[bBrRuU]{{0,2}}(?:{_QUOTED})|\[[^\[\]{{}}]*\]|[^\s,;(){{}}\[\]'\"]+)"
 )
-_MAX_PORT = 65535
-_MIN_PIECE = 4
 _SQLITE_IN_MEMORY = "sqlite://:memory:"  # dj-database-url's spelling; ":memory:" is no port
 
 
@@ -84,21 +78,14 @@ def _authority_end(url: str, start: int) -> int:
 
 
 def has_ambiguous_userinfo(url: str) -> bool:
-    """Whether ``url`` has an ``@`` that cannot be placed: no ``scheme://`` before it,
-    or an ``@`` after the host part ended (at the first ``/``, ``?`` or ``#``).
-
-    Such a URL most likely holds a password with a raw ``/``, ``?`` or ``#``: a parser
-    would read part of the password as the host, port or path.
-    """
+    """Whether ``url`` has an ``@`` with no ``scheme://`` before it, or after the first
+    ``/``, ``?`` or ``#`` of the host part: most likely a password with a raw ``/``, ``?``
+    or ``#``, part of which a parser would read as the host, port or path."""
     start = _authority_start(url)
     last_at = url.rfind("@", start or 0)
     if last_at == -1:
         return False
     return start is None or last_at > _authority_end(url, start)
-
-
-def _is_port(text: str) -> bool:
-    return text == "" or (text.isascii() and text.isdigit() and int(text) <= _MAX_PORT)
 
 
 def _mask_bad_port(url: str, start: int) -> str:
@@ -112,16 +99,16 @@ def _mask_bad_port(url: str, start: int) -> str:
         bracket = url.find("]", start, end)
         host_end = start if bracket == -1 else bracket + 1
     colon = url.find(":", host_end, end)
-    if colon == -1 or _is_port(url[colon + 1 : end]):
+    port = url[colon + 1 : end]
+    if colon == -1 or port == "" or (port.isascii() and port.isdigit() and int(port) <= 65535):
         return url
     return f"{url[: colon + 1]}{MASK}{url[end:]}"
 
 
 def url_secrets(url: object) -> list[str]:
-    """The secrets ``url`` holds, as typed and decoded, for :func:`~dockerflow.masking.mask_text`'s
-    ``secrets``: its password, the values of its secret query options and, when its
-    user-info is ambiguous, every piece of it after the user name (a parser may quote
-    any of them: ``Port could not be cast to integer value as 'TopSe'``)."""
+    """For :func:`mask_text`'s ``secrets``, as typed and decoded: ``url``'s password, its
+    secret query options' values and, when its user-info is ambiguous, every piece of it
+    after the user name (a parser may quote any: ``... integer value as 'TopSe'``)."""
     if not isinstance(url, str):
         return []
     start = _authority_start(url)
@@ -132,7 +119,7 @@ def url_secrets(url: object) -> list[str]:
         if has_ambiguous_userinfo(url):
             pieces = re.split(r"[:/?#@]", userinfo)[1:]
             # Shorter pieces are no meaningful leak, and masking them would garble text.
-            found += [userinfo, *(piece for piece in pieces if len(piece) >= _MIN_PIECE)]
+            found += [userinfo, *(piece for piece in pieces if len(piece) >= 4)]
         else:
             found.append(userinfo.partition(":")[2])
     query = url.partition("?")[2]
@@ -145,10 +132,9 @@ def url_secrets(url: object) -> list[str]:
 
 
 def mask_query(query: str) -> str:
-    """A raw (still percent-encoded) query string with the value of every secret-named
-    option replaced by :data:`~dockerflow.masking.MASK` (``a=1&password=x`` gives
-    ``a=1&password=********``), and the user-info of a URL in any other value masked
-    by :func:`~dockerflow.masking.mask_text` (``next=https://u:********@host/``)."""
+    """A raw (percent-encoded) query string with every secret-named option's value masked
+    (``a=1&password=********``), and a URL's user-info in any other value too
+    (``next=https://u:********@host/``)."""
     options = []
     for option in query.split("&"):
         name, equals, value = option.partition("=")
@@ -165,16 +151,11 @@ def mask_query(query: str) -> str:
 
 
 def mask_url(url: str, *, keep_user: bool = True) -> str:
-    """``url`` with its password and secret query options replaced by
-    :data:`~dockerflow.masking.MASK`.
-
-    ``scheme://user:password@host/path?password=x`` keeps the user name, host and
-    path. With ``keep_user=False``, or when the user-info part is ambiguous (see
-    :func:`~dockerflow.masking.has_ambiguous_userinfo`), all of ``//...@`` up to the
-    last ``@`` is masked, user name included: for URLs whose user name may itself be
-    a token (``https://TOKEN@github.com/...``). Without user-info, a port that is
-    not a number is masked (a forgotten ``@host``).
-    """
+    """``url`` with its password and secret query options replaced by :data:`MASK`,
+    keeping the user name, host and path. With ``keep_user=False`` (a user name may be a
+    token: ``https://TOKEN@github.com/...``) or an ambiguous user-info
+    (:func:`has_ambiguous_userinfo`), all of ``//...@`` is masked. Without user-info, a
+    port that is not a number is masked (a forgotten ``@host``)."""
     start = _authority_start(url)
     last_at = url.rfind("@", start or 0)
     if last_at == -1:
@@ -194,14 +175,10 @@ def mask_url(url: str, *, keep_user: bool = True) -> str:
 
 
 def mask_text(text: str, secrets: Iterable[Any] = ()) -> str:
-    """``text`` with every URL in it masked by :func:`~dockerflow.masking.mask_url`, every other
-    ``...:...@`` word masked up to its last ``@``, the value of every secret-named
-    ``name=value`` (``password=x`` in a DSN) and each of ``secrets`` (non-empty
-    strings) replaced by :data:`~dockerflow.masking.MASK`.
-
-    For messages that may quote a URL or a DSN: driver errors, check messages,
-    exception texts.
-    """
+    """``text`` (a driver error, a check message...) with every URL in it masked by
+    :func:`mask_url`, every other ``...:...@`` word up to its last ``@``, and the value of
+    every secret-named ``name=value`` or ``'name': value`` and each of ``secrets``
+    (non-empty strings) replaced by :data:`MASK`."""
     for secret in secrets:
         if isinstance(secret, str) and secret:
             text = text.replace(secret, MASK)

@@ -1,7 +1,6 @@
 """Reading ``version.json`` (no Django needed), and other small files with the same guards.
-
-``/__version__`` is polled by deploy tooling and monitors: a good file is parsed again
-only when its inode, size, mtime or ctime change, so a request costs one ``os.stat``.
+A good file is parsed again only when its inode, size, mtime or ctime change: polling
+``/__version__`` costs one ``os.stat``.
 """
 
 from __future__ import annotations
@@ -42,11 +41,8 @@ class VersionFileError(UnusableFile):
 
 def read_small_file(path: str | os.PathLike[str], max_bytes: int) -> bytes | None:
     """The bytes of the regular file at ``path`` (links followed), or ``None`` if none.
-
-    Raises :class:`UnusableFile` for anything else: not a regular file (refused unread:
-    a FIFO never blocks, ``/dev/zero`` allocates nothing), larger than ``max_bytes`` (at
-    most ``max_bytes + 1`` bytes are read), or not readable.
-    """
+    :class:`UnusableFile` for anything else: not a regular file (refused unread: a FIFO
+    never blocks), larger than ``max_bytes`` (at most one byte more is read), unreadable."""
     path = os.fspath(path)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -111,6 +107,12 @@ def read_version_file(path: str | os.PathLike[str]) -> Mapping[str, Any] | None:
     # the next call sees a new signature and reads it again.
     _cache[path] = (signature, data)
     return data
+
+
+def json_default(value: object) -> object:
+    """``json.dumps``'s ``default`` for a version object: a mapping (:func:`get_version`'s
+    are read-only) is an object; another value JSON has no type for is its ``str()``."""
+    return dict(value) if isinstance(value, Mapping) else str(value)
 
 
 def _parse(path: str, raw: bytes) -> Mapping[str, Any]:

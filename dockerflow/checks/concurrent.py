@@ -1,13 +1,11 @@
 """Run checks concurrently on long-lived check threads, each bounded by a timeout.
 
-One idle daemon thread per check name keeps what the check keeps per thread -- Django's
-database connections -- from run to run (a fresh thread per run opened a session per
-alias per probe, whatever ``CONN_MAX_AGE`` said); ``between_runs`` tidies them as Django
-does around a request. Not a ``ThreadPoolExecutor``: a hung thread cannot be killed, the
-stdlib pool joins its workers at exit and lets hung checks take them all. A check that
-outlives the timeout has its thread *retired* (the next run gets a new one; it ends,
-running ``on_exit``, once the check returns); while ``max_stuck`` threads still run a
-check, it is not started again.
+One idle daemon thread per check name keeps Django's per-thread database connections from
+run to run (a thread per run opened a session per alias per probe, whatever
+``CONN_MAX_AGE`` said). Not a ``ThreadPoolExecutor``: it joins its workers at exit and
+lets hung checks take them all. A check that outlives the timeout has its thread retired
+(it ends once the check returns); while ``max_stuck`` threads still run a check, it is
+not started again.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from dockerflow.logging.tracing import call_in_trace_context, capture_trace_cont
 from .messages import Error
 from .registry import Check, CheckFn, CheckResults, build_results, call_check, logger, raised
 
-#: Prefix of the check threads' names.
 THREAD_NAME_PREFIX = "dockerflow-check"
 
 
@@ -54,11 +51,8 @@ def _run_hook(hook: Callable[[], None] | None, what: str, name: str) -> None:
 
 
 class CheckThreads:
-    """Long-lived daemon threads that run checks, at most one idle thread per check name.
-
-    ``between_runs`` runs in the check thread before and after each check, ``on_exit`` when
-    the thread ends; what they raise is logged.
-    """
+    """Daemon threads that run checks, at most one idle per check name. ``between_runs``
+    runs in the thread around each check, ``on_exit`` when it ends (what they raise is logged)."""
 
     def __init__(
         self,
@@ -83,7 +77,7 @@ class CheckThreads:
             jobs.put(None)
 
     def _serve(self, jobs: queue.SimpleQueue[_Job | None], name: str) -> None:
-        """A check thread: run the jobs put on ``jobs`` until told to stop (``None``)."""
+        # A check thread: runs the jobs put on ``jobs`` until told to stop (None).
         try:
             while (job := jobs.get()) is not None:
                 # Only the request id and the trace (when OpenTelemetry is in use) are

@@ -1,8 +1,5 @@
-"""Check messages and their levels, with python-dockerflow's names and signatures.
-
-The runner accepts these *or* Django's ``django.core.checks`` messages: anything with
-``level``, ``msg`` and ``id`` attributes.
-"""
+"""Check messages and their levels, with python-dockerflow's names and signatures (the
+runners take Django's ``django.core.checks`` messages as well)."""
 
 from __future__ import annotations
 

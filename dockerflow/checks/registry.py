@@ -1,11 +1,9 @@
-"""Running checks and summarising what they return; python-dockerflow's check registry.
+"""Running checks and summarising what they return; python-dockerflow's check registry
+(for code that runs its own checks: the heartbeat runs ``DOCKERFLOW_CHECKS``).
 
-A check is a ``(name, callable)`` pair; the callable takes no arguments and returns
-messages (ours or Django's: anything with ``level``, ``msg`` and ``id``), or an awaitable
-of them. A check that raises is an ``ERROR_CHECK_RAISED`` error, its traceback logged.
-Message texts and tracebacks are masked (:func:`dockerflow.masking.mask_text`). The
-registry (``register``...) is for code that runs its own checks; the Django heartbeat
-runs ``DOCKERFLOW_CHECKS``.
+A check is a ``(name, callable)`` pair; the callable returns messages (anything with
+``level``, ``msg`` and ``id``) or an awaitable of them. One that raises is an error
+(E011), its traceback logged. Message texts and tracebacks are masked.
 """
 
 from __future__ import annotations

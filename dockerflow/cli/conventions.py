@@ -6,10 +6,12 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from django.core.management.base import CommandError
+
+from dockerflow.version import json_default
 
 #: Success: healthy, valid, written.
 OK = 0
@@ -35,14 +37,8 @@ def command_error(message: str, code: int) -> CommandError:
 
 
 def to_json(data: Any) -> str:
-    """Indented, key-ordered JSON; any mapping is an object (``get_version``'s are read-only
-    mappings), other values that are not JSON types are shown as text."""
-    return json.dumps(
-        data,
-        indent=2,
-        sort_keys=True,
-        default=lambda v: dict(v) if isinstance(v, Mapping) else str(v),
-    )
+    """Indented, key-ordered JSON (``default``: ``dockerflow.version.json_default``)."""
+    return json.dumps(data, indent=2, sort_keys=True, default=json_default)
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -62,13 +58,9 @@ def _handlers_writing_to(stream: IO[str]) -> list[logging.StreamHandler]:  # typ
 
 @contextlib.contextmanager
 def logs_to_stderr(when: bool = True) -> Iterator[None]:
-    """Send what the block logs or prints to stderr, if ``when``, so ``--json`` output is
-    the only thing on stdout: ``with logs_to_stderr(options["json"]):`` in ``handle()``.
-
-    ``sys.stdout`` is redirected (:class:`~dockerflow.logging.MozlogHandler` follows it)
-    and each ``StreamHandler`` bound to it is pointed at stderr, then back. The
-    command's ``self.stdout``, bound before, still writes to stdout.
-    """
+    """If ``when``, send what the block logs or prints to stderr (``sys.stdout``, which
+    ``MozlogHandler`` follows, and every ``StreamHandler`` writing to it), so the command's
+    ``--json`` output, written to its own ``self.stdout``, is all stdout gets."""
     if not when:
         yield
         return
@@ -86,11 +78,8 @@ def logs_to_stderr(when: bool = True) -> Iterator[None]:
 
 def startup_logs_to_stderr(argv: Sequence[str]) -> bool:
     """If ``argv`` runs one of :data:`JSON_COMMANDS` with ``--json``, point every
-    ``StreamHandler`` writing to stdout at stderr for good, and return True.
-
-    For what a project logs while Django starts (``AppConfig.ready()``), before any
-    command code runs: call it with ``sys.argv`` while the apps load.
-    """
+    ``StreamHandler`` writing to stdout at stderr for good (for what apps log while Django
+    starts, before the command runs), and return True."""
     if len(argv) < 2 or argv[1] not in JSON_COMMANDS or "--json" not in argv[2:]:
         return False
     for handler in _handlers_writing_to(sys.stdout):

@@ -1,6 +1,5 @@
-"""Poll a running server's ``/__heartbeat__`` or ``/__lbheartbeat__`` over HTTP (stdlib only).
-
-For ``manage.py dockerflow_heartbeat --url``, so a container health check needs no curl.
+"""Poll a running server's ``/__heartbeat__`` or ``/__lbheartbeat__`` over HTTP (stdlib
+only), for ``manage.py dockerflow_heartbeat --url``: a container health check needs no curl.
 """
 
 from __future__ import annotations
@@ -28,12 +27,9 @@ class ProbeURLError(ValueError):
 
 
 def endpoint_url(url: str, *, lb: bool = False) -> tuple[str, bool]:
-    """The endpoint URL to request for ``url``, and whether it is ``/__lbheartbeat__``.
-
-    ``url`` is the endpoint's URL, used as is, or a base URL (``http://`` assumed) after
-    whose path ``/__heartbeat__`` (``/__lbheartbeat__`` with ``lb``) is appended. The
-    query string is kept, a fragment dropped. Raises :class:`ProbeURLError`.
-    """
+    """The endpoint URL to request for ``url``, and whether it is ``/__lbheartbeat__``:
+    ``url`` as is if it names the endpoint, else a base URL (``http://`` assumed) to which
+    the endpoint's path is appended; query kept, fragment dropped. :class:`ProbeURLError`."""
     raw = url.strip()
     parts = urlsplit(raw if "://" in raw else f"http://{raw}")
     try:
@@ -116,11 +112,9 @@ def _judge(result: ProbeResult, status: int, body: bytes, is_lb: bool) -> None:
 
 
 def probe(url: str, *, timeout: float = 5.0, lb: bool = False) -> ProbeResult:
-    """Request the endpoint for ``url`` (see :func:`endpoint_url`) and judge the answer.
-
-    Connect, send and read together take at most ``timeout`` seconds: the probe runs in
-    a daemon thread, abandoned if it overruns. Raises only :class:`ProbeURLError`.
-    """
+    """Request the endpoint for ``url`` (:func:`endpoint_url`) and judge the answer, all
+    within ``timeout`` seconds (in a daemon thread, abandoned if it overruns). Raises only
+    :class:`ProbeURLError`."""
     target, is_lb = endpoint_url(url, lb=lb)
     too_slow = f"no complete answer within {timeout:g} s"
     done: list[ProbeResult] = []

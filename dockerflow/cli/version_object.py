@@ -1,11 +1,7 @@
-"""Build and validate the Dockerflow version object (``version.json``).
-
-The object has four string keys: ``source`` (repository URL), ``version`` (a tag or
-``git describe`` string), ``commit`` (hex SHA) and ``build`` (CI job URL). Each field
-is taken from the first of: an explicit override (the command's options), the CI
-system's environment variables, then ``git``. Each value keeps its origin (variables or
-command), which error messages name. Every value is validated, and repository URLs go
-through :func:`public_repository_url`, so credentials in a URL never reach the object.
+"""Build and validate the Dockerflow version object (``version.json``): ``source``,
+``version``, ``commit`` and ``build``, each from the command's options, else the CI
+system's variables, else ``git``, with its origin, which error messages name. Repository
+URLs go through :func:`public_repository_url`: credentials never reach the object.
 """
 
 from __future__ import annotations
@@ -34,13 +30,10 @@ _GIT_TIMEOUT = 10.0
 
 
 def public_repository_url(url: str) -> str:
-    """Turn a git remote or repository URL into a browsable URL without credentials.
-
-    ``git@host:org/repo.git``, ``ssh://git@host:22/org/repo`` and ``git://host/org/repo``
-    become ``https://host/org/repo``; ``http(s)`` URLs keep their scheme and port but
-    lose any user/password, query and fragment. A trailing ``.git`` or ``/`` is dropped.
-    Returns ``""`` when ``url`` is not a network URL (a local path, ``file://``...).
-    """
+    """A git remote or repository URL as a browsable URL without credentials: scp-like,
+    ``ssh://`` and ``git://`` remotes become ``https://host/org/repo``; ``http(s)`` URLs keep
+    scheme and port, lose user-info, query and fragment; a trailing ``.git`` or ``/`` goes.
+    ``""`` when ``url`` is not a network URL (a local path, ``file://``...)."""
     url = url.strip()
     if "://" not in url:
         match = _SCP_RE.fullmatch(url)
@@ -125,14 +118,8 @@ def _taskcluster(env: Mapping[str, str]) -> Found:
     root = env["TASKCLUSTER_ROOT_URL"].rstrip("/")
     found: Found = {"build": (f"{root}/tasks/{env['TASK_ID']}", "TASKCLUSTER_ROOT_URL + TASK_ID")}
     _from_environ(found, "commit", env, "VCS_HEAD_REV", "GITHUB_HEAD_SHA")
-    _from_environ(
-        found,
-        "source",
-        env,
-        "VCS_HEAD_REPOSITORY",
-        "GITHUB_HEAD_REPO_URL",
-        convert=public_repository_url,
-    )
+    _from_environ(found, "source", env, "VCS_HEAD_REPOSITORY", convert=public_repository_url)
+    _from_environ(found, "source", env, "GITHUB_HEAD_REPO_URL", convert=public_repository_url)
     _from_environ(found, "version", env, "GITHUB_HEAD_TAG")
     _from_environ(found, "version", env, "VCS_HEAD_REF", "GITHUB_HEAD_REF", convert=_tag)
     return found
@@ -173,11 +160,8 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 def from_git(cwd: Path, *, commit: str | None = None) -> tuple[Found, str | None]:
-    """Fields from the git checkout at ``cwd``, and why git failed (or ``None``).
-
-    ``version`` (``git describe --tags --always``) is only used when HEAD is
-    ``commit`` (if given): describing another commit would mislabel the build.
-    """
+    """Fields from the git checkout at ``cwd``, and why git failed (or ``None``). No
+    ``version`` unless HEAD is ``commit`` (if given): it would mislabel the build."""
     try:
         head = _git(cwd, "rev-parse", "HEAD")
     except subprocess.CalledProcessError as exc:
@@ -246,11 +230,8 @@ def collect_version(
     use_git: bool = True,
 ) -> Found:
     """Build and validate the version object: ``{field: (value, origin)}`` for each of
-    :data:`FIELDS`, in that order. Raises :class:`VersionObjectError` if invalid.
-
-    ``overrides`` maps field names to explicit values (``None`` = not given).
-    ``environ`` defaults to ``os.environ``; ``cwd`` (for git) to the working directory.
-    """
+    :data:`FIELDS`, in that order, or :class:`VersionObjectError`. ``overrides``: explicit
+    values (``None``: not given); ``environ``, ``cwd`` (for git): the process's by default."""
     found: Found = {k: (v, f"--{k}") for k, v in (overrides or {}).items() if v is not None}
     for name, item in from_ci_environment(os.environ if environ is None else environ).items():
         found.setdefault(name, item)

@@ -18,12 +18,9 @@ from . import conf
 
 
 class DockerFlowAppConfig(AppConfig):
-    """The ``dockerflow.django`` app (label ``dockerflow``; python-dockerflow's class name).
-
-    ``ready()`` registers :func:`check_settings` as a Django system check, but not, unlike
-    python-dockerflow, the ``DOCKERFLOW_CHECKS``: the heartbeat runs them, and ``manage.py
-    check`` (often run at build time, without a database) should not need the services.
-    """
+    """The ``dockerflow.django`` app (python-dockerflow's class name and label). Unlike
+    python-dockerflow's, it does not register the ``DOCKERFLOW_CHECKS`` as system checks:
+    ``manage.py check`` (often run at build time) should not need the services."""
 
     name = "dockerflow.django"
     label = "dockerflow"

@@ -1,9 +1,7 @@
-"""Built-in checks for ``DOCKERFLOW_CHECKS`` (python-dockerflow's names, plus caches).
-
-Each takes ``app_configs=None, **kwargs`` like a Django system check and returns
-``django.core.checks`` messages with ids from :mod:`dockerflow.health`. Failures are
-results, never exceptions; a message names the database or cache alias and never shows
-a password or a URL's credentials (:func:`dockerflow.masking.mask_text`).
+"""Built-in checks for ``DOCKERFLOW_CHECKS`` (python-dockerflow's names, plus caches). Each
+takes ``app_configs=None, **kwargs`` like a Django system check and returns Django's check
+messages with :mod:`dockerflow.health` ids, never an exception; a message names the
+database or cache alias and never shows a password or a URL's credentials.
 """
 
 from __future__ import annotations
@@ -163,11 +161,8 @@ def _check_cache(alias: str) -> list[checks.CheckMessage]:
         return _failure(health.ERROR_CACHE_ROUND_TRIP, what, exc, _cache_secrets(alias))
     if found == value:
         return []
-    return [
-        checks.Error(
-            f"{what}: the value written was not read back", id=health.ERROR_CACHE_ROUND_TRIP
-        )
-    ]
+    text = f"{what}: the value written was not read back"
+    return [checks.Error(text, id=health.ERROR_CACHE_ROUND_TRIP)]
 
 
 def check_cache_connected(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

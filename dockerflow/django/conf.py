@@ -1,10 +1,9 @@
 """The one accessor through which the runtime reads Django settings, and their rules.
 
-Nothing is read at import time: :func:`get` and :func:`valid` read the settings on each
-call, and what the request path needs is computed once by a :func:`derived` function and
-kept until Django sends ``setting_changed`` (``override_settings``, pytest-django).
-Each setting has one default (:data:`DEFAULTS`) and one rule (:data:`VALIDATORS`), which
-``dockerflow_settings`` applies to environment variables too.
+Nothing is read at import time: :func:`get` and :func:`valid` read on each call; what the
+request path needs is computed by a :func:`derived` function, kept until Django sends
+``setting_changed``. Each setting has one default (:data:`DEFAULTS`) and one rule
+(:data:`VALIDATORS`), which ``dockerflow_settings`` applies to environment variables too.
 """
 
 from __future__ import annotations
@@ -57,10 +56,6 @@ ENDPOINT_PATHS = {
     "error": "/__error__",
 }
 
-#: Values of DOCKERFLOW_SUMMARY_LOG_PROBES: which /__heartbeat__ and /__lbheartbeat__
-#: requests get a request.summary line (every one, those answered >= 400, none).
-PROBE_LOGGING = ("all", "failures", "none")
-
 #: Documented upper limits. Past them a value is a typo (``1e10``) rather than a
 #: choice, and would overflow ``time.monotonic() + value`` or ``Event.wait(value)``.
 MAX_HEARTBEAT_TIMEOUT = 300
@@ -72,14 +67,12 @@ class InvalidSetting(ValueError):
     """A value breaks its setting's rule; ``str()`` says what was expected."""
 
 
-# Header names: only ASCII letters, digits and hyphens, though HTTP allows more. On the
-# way to Django, nginx (ignore_invalid_headers, on by default) and Apache drop request
-# headers with any other character, and gunicorn and Django's runserver drop names with
-# "_" (in the CGI-style environ, where "-" becomes "_", they would be ambiguous). A name
-# outside this rule could silently never arrive.
+# Header names: only ASCII letters, digits and hyphens, though HTTP allows more. nginx and
+# Apache drop request headers with other characters, gunicorn and runserver those with "_"
+# (ambiguous in the CGI-style environ): a name outside this rule could never arrive.
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
-_HEADER_EXPECTED = "an HTTP header name of ASCII letters, digits and hyphens, such as {!r}".format(
-    DEFAULTS["DOCKERFLOW_REQUEST_ID_HEADER_NAME"]
+_HEADER_EXPECTED = (
+    "an HTTP header name of ASCII letters, digits and hyphens, such as 'X-Request-ID'"
 )
 
 
@@ -178,8 +171,11 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
         lambda v: v is None or v == "" or _is_header_name(v),
     ),
     "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING": _boolean,
+    # Which /__heartbeat__ and /__lbheartbeat__ requests get a request.summary line:
+    # every one, those answered >= 400, none.
     "DOCKERFLOW_SUMMARY_LOG_PROBES": _rule(
-        "one of 'all', 'failures', 'none'", lambda v: isinstance(v, str) and v in PROBE_LOGGING
+        "one of 'all', 'failures', 'none'",
+        lambda v: isinstance(v, str) and v in ("all", "failures", "none"),
     ),
     "DOCKERFLOW_SUMMARY_EXTRA_FIELDS": _callable_or_path(
         "myproject.logging.summary_fields", optional=True
@@ -198,19 +194,15 @@ def get(name: str) -> Any:
 
 
 def validate(name: str, value: Any) -> Any:
-    """``value`` normalised by the rule of setting ``name``; raises :class:`InvalidSetting`.
-
-    A setting without a rule (e.g. ``DEBUG``, which Django reads as truthy) is returned as is.
-    """
+    """``value`` normalised by the rule of setting ``name`` (as is without one: ``DEBUG``,
+    which Django reads as truthy); raises :class:`InvalidSetting`."""
     validator = VALIDATORS.get(name)
     return value if validator is None else validator(value)
 
 
 def valid(name: str) -> Any:
-    """:func:`get` checked by :func:`validate`.
-
-    Raises ``ImproperlyConfigured`` naming the setting, its value and what was expected.
-    """
+    """:func:`get` checked by :func:`validate`: ``ImproperlyConfigured`` names the setting,
+    its value and what was expected."""
     value = get(name)
     try:
         return validate(name, value)
@@ -219,11 +211,8 @@ def valid(name: str) -> Any:
 
 
 def imported(name: str) -> Callable[..., Any] | None:
-    """Setting ``name`` (a callable, a dotted path to one, or None) as a callable or None.
-
-    Raises ``ImproperlyConfigured`` naming the setting when the path cannot be imported
-    or does not name a callable.
-    """
+    """Setting ``name`` (a callable, a dotted path to one, or None) as a callable or None;
+    ``ImproperlyConfigured`` naming it when the path cannot be imported or is no callable."""
     spec = valid(name)
     try:
         func = import_string(spec) if isinstance(spec, str) else spec
@@ -235,12 +224,9 @@ def imported(name: str) -> Callable[..., Any] | None:
 
 
 def derived(func: Callable[[], T]) -> Callable[[], T]:
-    """Cache a zero-argument function of settings until Django sends ``setting_changed``.
-
-    Computed once per settings state even when threads ask at the same moment: a
-    derived value is one object that callers may compare by identity (the heartbeat
-    shares a run, or its cached result, only with callers holding the same config).
-    """
+    """Cache a zero-argument function of settings until Django sends ``setting_changed``:
+    computed once per settings state even when threads ask at once, so callers may compare
+    it by identity (the heartbeat shares a run only with callers holding the same config)."""
     # Reentrant, so a setting_changed sent while func() runs cannot deadlock forget().
     lock = threading.RLock()
     computed: list[T] = []  # the value for the current settings state, once computed

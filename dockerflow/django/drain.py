@@ -1,10 +1,7 @@
-"""Whether the server is draining: one flag shared by a gunicorn master and its workers.
-
-On ``SIGTERM`` with ``DOCKERFLOW_DRAIN_SECONDS`` above 0, the gunicorn master
-(:mod:`dockerflow_settings.gunicorn_drain`) sets :data:`draining`; every worker's
-``/__lbheartbeat__`` then answers 503 ``{"status":"draining"}`` while other requests are
-still served. The flag: one byte of shared memory mapped before the workers are forked
-(no file, no signal per worker); nothing here imports Django (the master has no settings).
+"""Whether the server is draining: set in the gunicorn master on ``SIGTERM`` (see
+``dockerflow_settings.gunicorn_drain``), read by every worker's ``/__lbheartbeat__``. One
+byte of shared memory mapped before the workers fork (no file, no signal per worker); no
+Django import (the master has no settings).
 """
 
 from __future__ import annotations

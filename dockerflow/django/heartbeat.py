@@ -1,12 +1,7 @@
-"""What ``/__heartbeat__`` runs: exactly ``DOCKERFLOW_CHECKS``, concurrently, bounded in time.
-
-Settings are read at call time (bad values raise ``ImproperlyConfigured`` naming the
-setting); a check's own failure never raises but is an error in the result. Checks run
-on long-lived check threads (``dockerflow.checks.concurrent``), so their database
-connections last as ``CONN_MAX_AGE`` says. Callers that arrive while a run is in progress
-share it (async ones waiting on the event loop), and ``DOCKERFLOW_HEARTBEAT_CACHE_SECONDS``
-serves its result for that long. Each run sends ``heartbeat_passed``/``heartbeat_failed``
-and logs its messages once.
+"""What ``/__heartbeat__`` runs: exactly ``DOCKERFLOW_CHECKS``, concurrently, bounded in time,
+on long-lived check threads (database connections last as ``CONN_MAX_AGE`` says). Callers
+arriving during a run share it (async ones waiting on the event loop); each run sends
+``heartbeat_passed``/``heartbeat_failed`` and logs its messages once.
 """
 
 from __future__ import annotations
@@ -40,7 +35,6 @@ from .signals import heartbeat_failed, heartbeat_passed
 #: How many runs of a check may hang at once; past that it is not started (E013 at
 #: once): what a check hanging for ever costs, in threads.
 MAX_STUCK = 1
-_DJANGO_REDIS_CLIENT = "django_redis.client.DefaultClient"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,7 +91,8 @@ def preload_backends() -> None:
         backend = config.get("BACKEND", "")
         modules.append(backend.rpartition(".")[0])
         if backend.startswith("django_redis."):
-            client = (config.get("OPTIONS") or {}).get("CLIENT_CLASS", _DJANGO_REDIS_CLIENT)
+            options = config.get("OPTIONS") or {}
+            client = options.get("CLIENT_CLASS", "django_redis.client.DefaultClient")
             modules += [client.rpartition(".")[0], "django_redis.pool"]
         if "redis" in backend.lower():  # Django's RedisCache imports redis-py on first use
             modules.append("redis")
@@ -138,9 +133,8 @@ def _argument(name: str, value: Any) -> Any:
 
 
 def tidy_connections() -> None:
-    """In a check thread, around each check, what Django does around a request: drop the
-    database connections ``CONN_MAX_AGE`` expired or that are unusable, close the caches.
-    The others are kept for the next run."""
+    """Around each check, what Django does around a request: close the database connections
+    ``CONN_MAX_AGE`` expired or that are unusable, and the caches."""
     for connection in connections.all(initialized_only=True):
         connection.close_if_unusable_or_obsolete()
     for cache in caches.all(initialized_only=True):
@@ -179,8 +173,7 @@ class _Flight:
         self.results: CheckResults | None = None
         self.wake_ups: list[Callable[[], None]] = []  # async callers waiting for it
 
-    def fresh(self) -> bool:
-        """Whether its results are still served (``DOCKERFLOW_HEARTBEAT_CACHE_SECONDS``)."""
+    def fresh(self) -> bool:  # DOCKERFLOW_HEARTBEAT_CACHE_SECONDS
         return time.monotonic() - self.finished < self.config.cache_seconds
 
     def result(self) -> CheckResults:
@@ -188,8 +181,7 @@ class _Flight:
             raise RuntimeError("the heartbeat run this call was waiting for failed")
         return self.results.copy()
 
-    async def wait(self) -> None:
-        """Wait on the event loop (no thread) until the run is done."""
+    async def wait(self) -> None:  # on the event loop: no thread
         loop = asyncio.get_running_loop()
         done = loop.create_future()
 
@@ -247,9 +239,8 @@ def run_heartbeat(
     checks: Sequence[str] | None = None, timeout: float | None = None, *, sender: Any = None
 ) -> CheckResults:
     """Run ``checks`` (default ``DOCKERFLOW_CHECKS``) within ``timeout`` seconds (default
-    ``DOCKERFLOW_HEARTBEAT_TIMEOUT``), or share a run in progress or a cached result (each
-    caller gets its own copy). ``ImproperlyConfigured`` for bad settings, ``ValueError``
-    for bad arguments."""
+    ``DOCKERFLOW_HEARTBEAT_TIMEOUT``), or share a run in progress or a cached result (a copy
+    each). ``ImproperlyConfigured`` for bad settings, ``ValueError`` for bad arguments."""
     config = _config_for(checks, timeout)
     while True:
         flight, leading = _enter(config)

@@ -65,7 +65,6 @@ def middleware_config() -> MiddlewareConfig:
     served = ["version", "heartbeat", "lbheartbeat"]
     if conf.get("DOCKERFLOW_ERROR_ENDPOINT"):
         served.append("error")
-    # ENDPOINT_PATHS is keyed by the views' names.
     endpoints = {
         conf.ENDPOINT_PATHS[name] + end: getattr(views, name)
         for name in served
@@ -201,7 +200,6 @@ class DockerflowMiddleware:
 
     @staticmethod
     def _end(token: Token[str | None]) -> None:
-        """Reset the request id to what it was before ``_begin``."""
         try:  # noqa: SIM105 (contextlib.suppress costs more than the reset, per request)
             request_id_context.reset(token)
         except (RuntimeError, ValueError):
@@ -303,4 +301,7 @@ def _serve(view: View, request: HttpRequest) -> HttpResponseBase:
         # What Django does for a view's exception: got_request_exception (error
         # reporters), the django.request log, handler500 -- and a response, so the
         # summary is still logged.
-        return views.probe_headers(response_for_exception(request, exc))
+        response = response_for_exception(request, exc)
+        for name, value in views.PROBE_HEADERS.items():
+            response.setdefault(name, value)
+        return response

@@ -1,9 +1,7 @@
-"""The ``request.summary`` log record: one per request, built without wasted work.
-
-Made by the logger's own ``makeRecord`` (no ``findCaller`` stack walk) and built only
-when the logger is enabled for its level. Every value read from the request, the user,
-the exception or the project's field hooks is guarded: whatever they raise, the summary
-is written (a failing hook is logged on this module's logger and its fields left out).
+"""The ``request.summary`` log record: one per request, made by the logger's own
+``makeRecord`` (no ``findCaller`` stack walk) only when the logger is enabled. Whatever the
+request, the user, the exception or a field hook raises, the summary is written (a failing
+hook is logged on this module's logger and its fields left out).
 """
 
 from __future__ import annotations
@@ -53,12 +51,9 @@ def _text(value: object, cap: int) -> str:
 
 
 def loaded_user_id(request: HttpRequest) -> Any:
-    """The ``uid`` field: the user's pk, ``""`` for an anonymous user, ``None`` if not loaded.
-
-    Looks only at what is already in ``request.__dict__``: evaluating the lazy
-    ``request.user`` would cost a session read (and often a query) on every request.
-    ``None`` too when reading the user raises.
-    """
+    """The ``uid`` field: the user's pk, ``""`` for an anonymous user, ``None`` if not loaded
+    (or reading it raises). Only what is in ``request.__dict__`` is read: evaluating the
+    lazy ``request.user`` would cost a session read (often a query) on every request."""
     state = request.__dict__
     user = state.get("_cached_user", state.get("_acached_user", state.get("user")))
     try:
@@ -114,14 +109,6 @@ def _add_fields(state: dict[str, Any], hook: FieldsHook, *args: Any) -> None:
         logger.exception("request.summary fields left out: %r failed", hook)
 
 
-def _exc_info(exception: BaseException) -> tuple[type[BaseException], BaseException, Any]:
-    try:
-        tb = exception.__traceback__
-    except Exception:  # an exception class whose __getattribute__ raises
-        tb = None
-    return type(exception), exception, tb
-
-
 def log_summary(
     summary_logger: logging.Logger,
     request: HttpRequest,
@@ -130,17 +117,17 @@ def log_summary(
     build_fields: FieldsHook,
     extra_fields: FieldsHook | None,
 ) -> None:
-    """Emit the one ``request.summary`` record for ``request``.
-
-    An unhandled exception gives an ERROR record (``errno`` 500, the exception's
-    message, ``exc_info``); everything else, 4xx and 5xx responses included, is INFO
-    with ``errno`` 0 -- ``code`` says how it went. The other fields are what
-    ``build_fields(request)`` returns, then what ``extra_fields(request, response)``
-    adds.
-    """
+    """Emit the one ``request.summary`` record for ``request``: ERROR for an unhandled
+    exception (``errno`` 500, its message, ``exc_info``), else INFO with ``errno`` 0 (``code``
+    says how it went); then the fields ``build_fields(request)`` returns and those
+    ``extra_fields(request, response)`` adds."""
     if exception is not None and not issubclass(type(exception), CLIENT_ERRORS):
         level, errno, message = logging.ERROR, 500, _text(exception, MAX_MESSAGE)
-        exc_info = _exc_info(exception)
+        try:
+            tb = exception.__traceback__
+        except Exception:  # an exception class whose __getattribute__ raises
+            tb = None
+        exc_info = (type(exception), exception, tb)
     else:
         level, errno, message, exc_info = logging.INFO, 0, "", None
     if not summary_logger.isEnabledFor(level):

@@ -1,12 +1,7 @@
-"""The Dockerflow endpoints as plain Django views.
-
-:class:`~dockerflow.django.middleware.DockerflowMiddleware` serves them without a
-URLconf; a project may also route them itself, as python-dockerflow's docs show::
-
-    path("__version__", views.version), path("__heartbeat__", views.heartbeat), ...
-
-Each answers JSON with ``Cache-Control: no-store`` and ``X-Content-Type-Options: nosniff``
-and never needs ``request.get_host()``, so probes work whatever the ``Host`` header.
+"""The Dockerflow endpoints as plain Django views: the middleware serves them without a
+URLconf, or a project routes them itself (``path("__version__", views.version)``...). Each
+answers JSON with ``Cache-Control: no-store`` and ``X-Content-Type-Options: nosniff``, and
+never needs ``request.get_host()``, so probes work whatever the ``Host`` header.
 """
 
 from __future__ import annotations
@@ -18,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from dockerflow import checks
@@ -27,18 +22,18 @@ from dockerflow.django import conf
 from dockerflow.django.drain import draining
 from dockerflow.django.heartbeat import run_heartbeat, run_heartbeat_async
 from dockerflow.masking import mask_text
-from dockerflow.version import DEFAULT_ROOT, UnusableFile
+from dockerflow.version import DEFAULT_ROOT, UnusableFile, json_default
 
 logger = logging.getLogger("dockerflow.django")
 
 JSON = "application/json"
 
 
-def encode_json(payload: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON, values JSON has no type for written with ``str()``; raises
+def encode_json(payload: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON (``default``: ``dockerflow.version.json_default``); raises
     ``ValueError`` for ``NaN``, the infinities and lone surrogates (invalid JSON)."""
     return json.dumps(
-        payload, separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False
+        payload, separators=(",", ":"), ensure_ascii=False, default=json_default, allow_nan=False
     ).encode()
 
 
@@ -47,23 +42,10 @@ def encode_json(payload: dict[str, Any]) -> bytes:
 PROBE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def probe_headers(response: HttpResponseBase) -> HttpResponseBase:
-    """Add :data:`PROBE_HEADERS` to ``response`` (an error page), unless it has them."""
-    for name, value in PROBE_HEADERS.items():
-        response.setdefault(name, value)
-    return response
-
-
 def json_response(payload: dict[str, Any] | bytes, status: int = 200) -> HttpResponse:
     """A JSON response that no cache may store and no browser may sniff."""
     body = payload if isinstance(payload, bytes) else encode_json(payload)
     return HttpResponse(body, status=status, content_type=JSON, headers=PROBE_HEADERS)
-
-
-#: The whole /__lbheartbeat__ body: constant, so answering costs no serialisation.
-LBHEARTBEAT_BODY = b'{"status":"ok"}'
-#: The /__lbheartbeat__ body (with a 503) while the server drains before stopping.
-LBHEARTBEAT_DRAINING_BODY = b'{"status":"draining"}'
 
 
 class DrainingResponse(HttpResponse):
@@ -81,20 +63,15 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
     ``SIGTERM`` with a drain period (``dockerflow.django.drain``): 503
     ``{"status":"draining"}``, so load balancers take the instance out.
     """
+    # Constant bodies: answering costs no serialisation.
     if draining:
-        return DrainingResponse(LBHEARTBEAT_DRAINING_BODY, content_type=JSON, headers=PROBE_HEADERS)
-    return HttpResponse(LBHEARTBEAT_BODY, content_type=JSON, headers=PROBE_HEADERS)
-
-
-# --- /__version__ ----------------------------------------------------------------------
+        return DrainingResponse(b'{"status":"draining"}', content_type=JSON, headers=PROBE_HEADERS)
+    return HttpResponse(b'{"status":"ok"}', content_type=JSON, headers=PROBE_HEADERS)
 
 
 def version_callback() -> Callable[[Any], Any]:
-    """``DOCKERFLOW_VERSION_CALLBACK`` as a function, imported on each call when a path.
-
-    Importing per call (a ``sys.modules`` lookup once imported) is what makes a test
-    that patches ``dockerflow.version.get_version`` work, as in python-dockerflow.
-    """
+    """``DOCKERFLOW_VERSION_CALLBACK`` as a function, imported on each call (a ``sys.modules``
+    lookup) so a test patching ``dockerflow.version.get_version`` works as in python-dockerflow."""
     spec = conf.valid("DOCKERFLOW_VERSION_CALLBACK")
     if callable(spec):
         return spec
@@ -141,29 +118,11 @@ def version(request: HttpRequest) -> HttpResponse:
     problem = f"returned {type(data).__name__}, expected a mapping or None"
     if isinstance(data, Mapping):
         try:
-            return json_response(encode_json(_plain(data)))
+            return json_response(encode_json(data))
         except ValueError as exc:
             problem = f"returned a mapping JSON cannot represent ({exc})"
     logger.error("/__version__ failed: the version callback %r %s", func, problem)
     return json_response(_VERSION_UNAVAILABLE, status=500)
-
-
-def _plain(value: Any) -> Any:
-    # get_version's object is read-only: mappings and tuples, which json.dumps takes as
-    # dicts and lists only.
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
-# --- /__heartbeat__ --------------------------------------------------------------------
-
-
-def failed_status_code() -> int:
-    """``DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE``, validated (an int from 400 to 599)."""
-    return conf.valid("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE")
 
 
 def details_shown() -> bool:
@@ -196,7 +155,8 @@ async def heartbeat_async(request: HttpRequest) -> HttpResponse:
 
 
 def _heartbeat_response(results: CheckResults) -> HttpResponse:
-    status = 200 if results.level < checks.ERROR else failed_status_code()
+    failed = results.level >= checks.ERROR
+    status = conf.valid("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE") if failed else 200
     payload: dict[str, Any] = {"status": checks.level_to_text(results.level)}
     if details_shown():
         payload["checks"] = results.statuses
@@ -210,9 +170,6 @@ def _heartbeat_failure(exc: Exception) -> HttpResponse:
     if details_shown():
         payload["error"] = mask_text(f"{type(exc).__name__}: {exc}")
     return json_response(payload, status=500)
-
-
-# --- /__error__ ------------------------------------------------------------------------
 
 
 ERROR_ENDPOINT_MESSAGE = "The __error__ endpoint was called"

@@ -1,8 +1,6 @@
-"""Log lines of bounded size: the longest values cut, with a marker, the line still JSON.
-
-Log shippers truncate or drop lines over 16-256 KiB: a 2 MB request body quoted in an
-exception must not cost the one line alerting depends on. Only the largest values are
-cut, each to the same size, so short fields (ids, codes) survive whole.
+"""Log lines of bounded size: log shippers truncate or drop lines over 16-256 KiB, and a
+2 MB request body quoted in an exception must not cost the line alerting depends on. Only
+the largest values are cut (to the same size, with a marker), so ids and codes survive.
 """
 
 from __future__ import annotations

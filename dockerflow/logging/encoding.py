@@ -105,12 +105,9 @@ def _clean_key(key: object) -> str:
 
 def clean(value: Any, active: set[int] | None = None, depth: int = 0) -> Any:
     """A copy of ``value`` that the strict stdlib encoder cannot refuse, with values under
-    secret-named keys masked at any depth and requests described (:func:`describe`).
-
-    Only ``type(value)`` is trusted: a subclass's own methods (``items``, ``__iter__``,
-    ``__str__``...) and ``isinstance``, which reads ``__class__``, may raise. Builtin
-    subclasses give what the stdlib encoder writes for them: their base type's value.
-    """
+    secret-named keys masked at any depth and requests described (:func:`describe`). Only
+    ``type(value)`` is trusted (a subclass's methods and ``__class__`` may raise); builtin
+    subclasses give their base type's value, as the stdlib encoder writes them."""
     t = type(value)
     if t is str or value is None or value is True or value is False:
         return value

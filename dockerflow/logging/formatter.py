@@ -9,14 +9,7 @@ from typing import Any, ClassVar, Literal
 
 from dockerflow.logging import encoding
 from dockerflow.logging.bound import MIN_LINE_SIZE, bounded_line
-from dockerflow.logging.encoding import (
-    PLAIN,
-    clean,
-    is_plain,
-    is_secret_key,
-    safe_keys,
-    safe_repr,
-)
+from dockerflow.logging.encoding import clean, is_plain, is_secret_key, safe_repr
 from dockerflow.logging.traceback import safer_format_traceback
 from dockerflow.logging.tracing import current_trace_ids
 from dockerflow.masking import mask, mask_text
@@ -88,10 +81,6 @@ class MozlogFormatter(logging.Formatter):
         """Whether a message looks like a JSON object (it then isn't repeated as ``msg``)."""
         return value.startswith("{") and value.endswith("}")
 
-    def _nearest_severity(self, levelno: int) -> int:
-        below = [level for level in self.SYSLOG_LEVEL_MAP if level <= levelno]
-        return self.SYSLOG_LEVEL_MAP[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
-
     def _mask_fields(self, fields: dict[Any, Any], task_data: bool) -> None:
         for key, value in fields.items():
             if type(key) is str and is_secret_key(key):
@@ -111,10 +100,8 @@ class MozlogFormatter(logging.Formatter):
         name = record.name
         task_data = _TASK_DATA in fields and type(name) is str and name.startswith("celery.")
         # Only extras with a name not yet seen, or a value that is not a plain str, int,
-        # bool or None, need a closer look: one C-level check for the usual record.
-        if fields and not (
-            fields.keys() <= safe_keys and PLAIN.issuperset(map(type, fields.values()))
-        ):
+        # bool or None, need a closer look.
+        if fields and not is_plain(fields):
             try:
                 self._mask_fields(fields, task_data)
             except Exception:  # a key whose __eq__ raises: the slow, safe way
@@ -149,7 +136,8 @@ class MozlogFormatter(logging.Formatter):
             fields.setdefault("span_id", trace_ids[1])
         severity = self.SYSLOG_LEVEL_MAP.get(record.levelno)
         if severity is None:
-            severity = self._nearest_severity(record.levelno)
+            below = [level for level in self.SYSLOG_LEVEL_MAP if level <= record.levelno]
+            severity = self.SYSLOG_LEVEL_MAP[max(below)] if below else self.DEFAULT_SYSLOG_LEVEL
         return {
             "Timestamp": int(record.created * 1e9),
             "Type": name if type(name) is str else safe_repr(name),

@@ -25,12 +25,8 @@ def safer_format_traceback(
     exc_value: BaseException | None,
     tb: TracebackType | None,
 ) -> str:
-    """Format an exception like ``traceback.format_exception`` but with ``repr()`` values.
-
-    The frames come from the code; the exception type and value are written with
-    ``repr()``, so a crafted message cannot inject fake lines. Chained exceptions
-    (``__cause__``, ``__context__``) are written first, as Python does.
-    """
+    """Format an exception like ``traceback.format_exception``, chained ones first, but
+    the exception type and value with ``repr()``: a crafted message cannot fake lines."""
     parts = [_block(exc_type, exc_value, tb)]
     seen, current = {id(exc_value)}, exc_value
     try:  # an exception whose attributes raise: the chain stops there

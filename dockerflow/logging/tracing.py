@@ -1,8 +1,5 @@
-"""OpenTelemetry trace and span ids for log lines, when the project uses OpenTelemetry.
-
-Looked up in ``sys.modules``, never imported: a span can only be active once the project
-has imported ``opentelemetry.trace``, so a process without it pays a dict lookup.
-"""
+"""OpenTelemetry trace and span ids for log lines. Looked up in ``sys.modules``, never
+imported: a span can only be active once the project imported ``opentelemetry.trace``."""
 
 from __future__ import annotations
 
@@ -15,10 +12,7 @@ _CONTEXT_MODULE = "opentelemetry.context"
 
 
 def current_trace_ids() -> tuple[str, str] | None:
-    """``(trace_id, span_id)`` of the active span as 32 and 16 lowercase hex digits.
-
-    None when no span is active or OpenTelemetry was never imported.
-    """
+    """``(trace_id, span_id)`` of the active span as 32 and 16 lowercase hex digits, or None."""
     trace = sys.modules.get(_TRACE_MODULE)
     if trace is None:
         return None

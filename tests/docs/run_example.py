@@ -43,11 +43,11 @@ def main() -> None:
         django.setup()
         if "dockerflow.django" in settings.INSTALLED_APPS:
             # Validates every DOCKERFLOW_* value the example sets (ImproperlyConfigured).
-            from dockerflow.django import heartbeat, middleware, views
+            from dockerflow.django import conf, heartbeat, middleware, views
 
             heartbeat.get_config()
             middleware.middleware_config()
-            views.failed_status_code()
+            conf.valid("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE")
             views.version_callback()
 
 
