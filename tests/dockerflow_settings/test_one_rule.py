@@ -85,6 +85,12 @@ def _typed_values(row):
             lambda w: w.lower() not in parsing.TRUE_WORDS | parsing.FALSE_WORDS
         )
         return st.one_of(st.none(), st.just(""), not_bool_words)
+    if row.name == "DOCKERFLOW_SUMMARY_LOG_PROBES":
+        # The variable's words are case-insensitive (a grammar: "NONE" is none), the
+        # setting's value is exact: compare exact choices and words that are none of them.
+        choices = ("all", "failures", "none")
+        others = words.filter(lambda w: w.strip().lower() not in choices)
+        return st.one_of(st.sampled_from(choices), others)
     return words
 
 
