@@ -1,15 +1,10 @@
 """``python -m dockerflow_settings check``: validate the environment, every problem at once.
 
-For when ``manage.py`` cannot even load the settings (Django then offers only its core
-commands). Loads ``DJANGO_SETTINGS_MODULE`` (through django-configurations when the
-module uses it), so the project's class attributes / module globals are taken into
-account; if the module cannot be imported for another reason, that is reported and the
-environment is checked against the defaults alone. Server variables (PORT,
-WEB_CONCURRENCY, DJANGO_SERVER_WORKER_CLASS) are checked too. Once the settings load,
-Django is set up and the project's ``DOCKERFLOW_CHECKS`` are imported, so a typo there is
-found before the first heartbeat. Warnings (a variable that a plain value of the
-project fixes, a secret file readable by anyone) go to stderr and do not change the
-exit code.
+Loads ``DJANGO_SETTINGS_MODULE`` (through django-configurations when it uses it) so the
+project's own values count; a module that cannot be imported is reported and the
+environment checked against the defaults alone. Server variables are checked too. Once
+the settings load, Django is set up and the runtime's system check runs (a typo in
+``DOCKERFLOW_CHECKS`` is found before the first heartbeat). Warnings go to stderr.
 
 Exit codes: 0 no problems, 1 problems found, 2 usage error.
 """

@@ -1,18 +1,11 @@
 """Everything that knows django-configurations' internals (2.5.1, its last release).
 
-Kept in one module so that a future replacement of django-configurations, or a
-shim for a release that changes these internals, touches only this file:
-
-* :class:`DockerflowConfigurationBase`, the mixin's metaclass: records the setting
-  names each class body declares (the ``Configuration`` metaclass copies every
-  Django default into every class, so afterwards declared and copied values cannot
-  be told apart) and rejects a mixin listed after ``Configuration``;
-* reading a class's settings the way its loader would -- ``values.*`` Values resolved,
-  setting methods and properties evaluated on an instance -- without mutating the class;
-* :func:`install_loader_fix`: gives configurations' ``ConfigurationLoader`` the
-  ``create_module``/``exec_module`` pair, so Python >= 3.10 stops warning
-  "ConfigurationLoader.exec_module() not found; falling back to load_module()"
-  (an error under ``python -W error``; Python 3.15 drops that fallback).
+One module, so that replacing django-configurations, or a shim for a release that
+changes these internals, touches only this file: the mixin's metaclass (it records the
+names each class body declares: the ``Configuration`` metaclass copies every Django
+default into every class), reading a class's settings the way its loader does, and
+:func:`install_loader_fix` (``exec_module()`` for its loader: Python >= 3.10 warns
+without it, an error under ``-W error``; Python 3.15 drops the fallback).
 """
 
 from __future__ import annotations

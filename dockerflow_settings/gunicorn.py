@@ -6,15 +6,11 @@ or through the launcher, which also checks the variables and the application fir
 
     python -m dockerflow_settings.gunicorn myproject.wsgi [more gunicorn options]
 
-It binds ``0.0.0.0:$PORT`` (default 8000), runs ``WEB_CONCURRENCY`` workers (default
-``2 * CPUs + 1``, at most :data:`MAX_DEFAULT_WORKERS`) of the class
-``DJANGO_SERVER_WORKER_CLASS`` names (:data:`WORKER_CLASSES`), drains on ``SIGTERM``
-(``DJANGO_DOCKERFLOW_DRAIN_SECONDS``, :mod:`dockerflow_settings.gunicorn_drain`), writes
-its own log as mozlog on stdout and no access log. A bind, worker count or worker class
-on the command line or in ``GUNICORN_CMD_ARGS`` wins. A bad value stops the process at
-startup with exit status 2 and one mozlog line on stderr naming the variable. To change
-something, write your own configuration module that starts with
-``from dockerflow_settings.gunicorn import *``.
+It binds ``0.0.0.0:$PORT``, runs ``WEB_CONCURRENCY`` workers of the class
+``DJANGO_SERVER_WORKER_CLASS`` names, drains on ``SIGTERM``, writes its own log as mozlog
+and no access log; the command line and ``GUNICORN_CMD_ARGS`` win. A bad value stops it
+with exit status 2 and one mozlog line naming the variable. To change something, start
+your own configuration module with ``from dockerflow_settings.gunicorn import *``.
 """
 
 from __future__ import annotations

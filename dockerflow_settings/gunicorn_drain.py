@@ -1,23 +1,13 @@
 """Draining on SIGTERM in a gunicorn master.
 
-gunicorn's master answers ``SIGTERM`` by closing its listening sockets and sending
-``SIGTERM`` to every worker at once, so an instance stops about a second later while a
-load balancer may still route requests to it. With ``DJANGO_DOCKERFLOW_DRAIN_SECONDS``
-above 0, :func:`install` (called from the ``when_ready`` hook of
-:mod:`dockerflow_settings.gunicorn`, after gunicorn installed its own signal handlers
-and before it forks the workers) puts a handler in front of gunicorn's:
-
-1. on ``SIGTERM`` it sets :data:`dockerflow.django.drain.draining`, which every worker
-   sees at once, so ``/__lbheartbeat__`` answers 503 ``{"status":"draining"}`` while
-   everything else is still served normally;
-2. a thread logs the start, waits the drain period, logs the end and sends ``SIGTERM``
-   to the master again;
-3. that second ``SIGTERM`` goes to gunicorn's own handler (restored first): the usual
-   graceful shutdown, bounded by ``--graceful-timeout``.
-
-A further ``SIGTERM`` during the drain changes nothing; ``SIGINT`` and ``SIGQUIT`` still
-stop at once. Logging happens in the thread, never in the signal handler: a handler may
-run in the middle of the master's own write to stdout.
+gunicorn's master answers ``SIGTERM`` by stopping every worker at once, while a load
+balancer may still route requests to the instance. With a drain period
+(``DJANGO_DOCKERFLOW_DRAIN_SECONDS`` > 0), :func:`install` (from the ``when_ready`` hook,
+before the workers fork) puts a handler in front of gunicorn's: ``SIGTERM`` sets the
+shared ``draining`` flag (``/__lbheartbeat__`` answers 503 in every worker, the rest is
+served), a thread waits the period and sends ``SIGTERM`` again, which goes to gunicorn's
+own handler: the usual graceful shutdown. Logging happens in that thread, never in the
+signal handler, which may run in the middle of the master's own write to stdout.
 """
 
 from __future__ import annotations

@@ -2,22 +2,14 @@
 
 List it first: ``class Base(DockerflowConfiguration, Configuration)``.
 
-django-configurations' loader calls ``setup()`` on the selected class, then builds an
-instance and copies every uppercase name ``dir(instance)`` lists into the settings
-module, calling setting methods on the way. ``setup()`` resolves everything once and
-keeps the result on the selected class (never on a parent, never inside Django's
-defaults):
-
-1. the project's plain values and ``values.*`` Values, with the table, give a draft;
-2. its setting methods and properties are evaluated on an instance that sees the
-   draft (``self.DEBUG`` is the resolved DEBUG), as on a plain ``Configuration``;
-   ``super().LOGGING()`` is the mixin's LOGGING;
-3. the table is resolved again with their results: a computed MIDDLEWARE is merged like
-   a plain one.
-
-The selected class then holds every resolved setting (put back as the project wrote it
-by the next ``setup()``), and ``dir()`` of an instance hides the Django defaults the
-project never set.
+django-configurations' loader calls ``setup()`` on the selected class, then copies the
+uppercase names of ``dir(instance)`` into the settings module, calling setting methods.
+``setup()``: the project's plain values and Values with the table give a draft; its
+setting methods and properties are evaluated on an instance that sees the draft
+(``super().LOGGING()`` is the mixin's); the table is resolved again with their results
+(a computed MIDDLEWARE is merged like a plain one). The selected class then holds every
+resolved setting, as after ``Configuration.setup()``; ``dir()`` hides the Django
+defaults the project never set.
 """
 
 from __future__ import annotations

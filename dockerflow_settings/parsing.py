@@ -128,8 +128,8 @@ def parse_database_url(text: str) -> dict[str, Any]:
     if problem is None:
         try:
             return dict(dj_database_url.parse(url))
-        except (ValueError, KeyError, TypeError) as exc:
-            problem = _scheme_hint(url, exc)
+        except (ValueError, KeyError, TypeError):
+            problem = _scheme_hint(url)
     raise ParseError(f"{DATABASE_URL_EXPECTED} ({problem})")
 
 
@@ -154,18 +154,13 @@ def _database_url_problem(url: str) -> str | None:
     return None
 
 
-def _scheme_hint(url: str, exc: Exception) -> str:
+def _scheme_hint(url: str) -> str:
     import dj_database_url
 
     scheme = url.partition("://")[0]  # _database_url_problem() made sure there is one
-    # Ask dj-database-url's table of schemes rather than its exception: 2.x raises a
-    # plain ValueError for an unknown scheme (table SCHEMES), 3.x an exception that
-    # carries the scheme (table ENGINE_SCHEMES).
-    known = getattr(dj_database_url, "ENGINE_SCHEMES", None) or getattr(
-        dj_database_url, "SCHEMES", None
-    )
-    unknown = scheme not in known if known else getattr(exc, "scheme", None) is not None
-    if unknown:
+    # dj-database-url's table of schemes, not its exception (which differs by version).
+    known = getattr(dj_database_url, "ENGINE_SCHEMES", None) or dj_database_url.SCHEMES
+    if scheme not in known:
         return f"unknown scheme {scheme!r}"
     # Most often a password read as a port: postgres://app:secret/app forgot its @host.
     return f"not a valid URL: check the host and port, and {PERCENT_ENCODE}"

@@ -1,8 +1,7 @@
 """What the running process's settings were built from, and validation without Django.
 
-Each front end records its resolution under the settings module's name; the
-operator commands read it through :func:`report` and re-validate a given
-environment through :func:`check_environment`.
+Each front end records its resolution under the settings module's name, for
+:func:`report` and :func:`check_environment`.
 """
 
 from __future__ import annotations

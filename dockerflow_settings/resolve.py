@@ -1,11 +1,9 @@
 """Computes every table setting, with provenance, for both front ends.
 
-Precedence per setting: a plain attribute (class attribute or ``configure()`` module
-global) fixes it; otherwise its variable in the real environment, then in
-``BASE_DIR/.env`` (for a secret, the file ``<VARIABLE>_FILE`` names, too), then the
-attribute's default when it is a ``values.*`` Value, then the mixin's default. Settings
-with ``merge`` combine that value with what the mixin adds. Every problem is
-collected; nothing raises until :meth:`Resolution.raise_for_problems`.
+Precedence per setting: a plain attribute (class attribute, module global) fixes it;
+else its variable in the environment, then in ``BASE_DIR/.env`` (for a secret, the file
+``<VARIABLE>_FILE`` names too), then a ``values.*`` Value's default, then the mixin's.
+``merge`` rows combine that with what the mixin adds. Every problem is collected.
 """
 
 from __future__ import annotations

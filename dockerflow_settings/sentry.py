@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dockerflow.django import conf
 from dockerflow.logging.request_id import request_id_context
 from dockerflow.masking import mask_mapping, mask_query, mask_text, url_secrets
 from dockerflow.version import get_version
@@ -23,8 +24,10 @@ from dockerflow_settings.parsing import ParseError
 
 #: Requests that never become transactions (load balancers and orchestrators send
 #: them every few seconds: tracing them would spend the quota on noise).
-_PROBES = ("/__lbheartbeat__", "/__heartbeat__", "/__version__")
-PROBE_PATHS = frozenset(_PROBES) | frozenset(f"{path}/" for path in _PROBES)
+PROBE_PATHS = frozenset(
+    path + end for path in map(conf.ENDPOINT_PATHS.get, ("lbheartbeat", "heartbeat", "version"))
+    for end in ("", "/")
+)  # fmt: skip
 
 DSN_EXPECTED = "a Sentry DSN such as https://PUBLIC_KEY@o1.ingest.sentry.io/PROJECT_ID"
 INSTALL_HINT = "pip install 'dockerflow-settings[sentry]'"

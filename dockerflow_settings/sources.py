@@ -1,10 +1,9 @@
 """Where a variable's text comes from: the real environment, then a ``.env`` file, and
 for a secret the file ``<VARIABLE>_FILE`` names (secrets mounted as files).
 
-The ``.env`` file is read with python-decouple's ``RepositoryEnv`` from an explicit
-path (``decouple.config`` would search from this library's own directory). Nothing
-is ever written to ``os.environ``. An empty or blank value counts as unset, so the
-next source is consulted.
+``.env`` is read with python-decouple's ``RepositoryEnv`` from an explicit path
+(``decouple.config`` searches from the calling module's directory: this library's).
+Nothing is written to ``os.environ``; an empty or blank value counts as unset.
 """
 
 from __future__ import annotations

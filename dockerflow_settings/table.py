@@ -1,15 +1,11 @@
 """The one table of settings and environment variables.
 
 Every setting ``dockerflow_settings`` provides is one :class:`Setting` in :data:`TABLE`,
-in resolution order (a default may use the settings resolved before it). Both front ends
-(the ``DockerflowConfiguration`` mixin and ``configure()``), ``python -m
-dockerflow_settings check``, the settings report and the docs' configuration reference
-read it, so a setting is added in one place.
-
-A row's variable is ``DJANGO_`` + its name unless the row names another; a secret row
-also reads ``<VARIABLE>_FILE``. Runtime rows (``dockerflow.django.conf``) take their
-default and their rule from the runtime, so the variable and the Django setting accept
-the same values.
+in resolution order (a default may use the settings resolved before it); both front
+ends, ``check``, the settings report and the docs' reference read it. A row's variable
+is ``DJANGO_`` + its name unless the row names another; a secret row also reads
+``<VARIABLE>_FILE``. Runtime rows take their default and rule from
+``dockerflow.django.conf``, so the variable and the setting accept the same values.
 """
 
 from __future__ import annotations

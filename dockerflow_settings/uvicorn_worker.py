@@ -14,11 +14,7 @@ import uvicorn_worker
 class UvicornWorker(uvicorn_worker.UvicornWorker):
     """uvicorn-worker's ``UvicornWorker`` without uvicorn's access log (the middleware's
     ``request.summary`` replaces it) and without the ASGI lifespan probe, which Django does
-    not implement (uvicorn would log that it "appears unsupported").
-
-    uvicorn's own lines go through gunicorn's error log, or through the application's
-    ``LOGGING`` when it names uvicorn's loggers (the one dockerflow_settings builds does).
-    """
+    not implement (uvicorn would log that it "appears unsupported")."""
 
     CONFIG_KWARGS: dict[str, Any] = {
         **uvicorn_worker.UvicornWorker.CONFIG_KWARGS,
