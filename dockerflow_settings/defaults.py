@@ -31,9 +31,11 @@ REDIS_CHECK = "dockerflow.django.checks.check_redis_connected"
 CACHE_CHECK = "dockerflow.django.checks.check_cache_connected"
 
 
-def secret_key(ctx: Context) -> str:
-    from dockerflow_settings.table import Required
+class Required(Exception):
+    """Raised by a default when the setting must be given; ``str()`` says how."""
 
+
+def secret_key(ctx: Context) -> str:
     if ctx.debug:
         return "dev-insecure-" + secrets.token_urlsafe(48)
     raise Required(

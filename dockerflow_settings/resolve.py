@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dockerflow_settings import table
+from dockerflow_settings.defaults import Required
 from dockerflow_settings.errors import Problem, raise_configuration_error
 from dockerflow_settings.merging import MergeError
 from dockerflow_settings.parsing import ParseError
@@ -183,7 +184,7 @@ class _Resolver:
             return attribute.value, attribute.source, attribute.origin
         try:
             return setting.default_for(ctx), DEFAULT, "mixin default"
-        except table.Required as exc:
+        except Required as exc:
             if not rejected:
                 self._problem(setting, Problem(setting.env_var or setting.name, str(exc)))
             return None, DEFAULT, "mixin default"

@@ -30,10 +30,6 @@ SENTRY = "sentry"
 SERVER = "server"
 
 
-class Required(Exception):
-    """Raised by a default when the setting must be given; ``str()`` says how."""
-
-
 @dataclass(frozen=True)
 class Context:
     """What defaults may depend on. ``values`` holds the settings resolved so far."""
@@ -66,7 +62,7 @@ class Setting:
     type: str
     help: str
     #: The mixin's default: a value, or a function of the :class:`Context` (may raise
-    #: :class:`Required`).
+    #: ``defaults.Required``).
     default: Any = None
     #: Text -> value; raises parsing.ParseError. None: no variable (a computed setting).
     parse: Callable[[str], Any] | None = None
@@ -124,7 +120,7 @@ class Setting:
     def _default_text(self, *, debug: bool) -> str:
         try:
             return _describe_value(self.default_for(sample(debug=debug)))
-        except Required:
+        except defaults.Required:
             return "required"
 
 

@@ -556,4 +556,4 @@ def test_dev_and_prod_default_texts_are_derived_from_the_defaults():
 
 
 def secret_required():
-    raise table.Required("set DJANGO_TOKEN")
+    raise defaults.Required("set DJANGO_TOKEN")

@@ -1,4 +1,5 @@
-"""No import cycle anywhere inside ``dockerflow/``, lazy imports inside functions included.
+"""No import cycle anywhere inside ``dockerflow/`` (nor ``dockerflow_settings/``), lazy
+imports inside functions included; the runtime never imports the settings package.
 
 A cycle hidden behind a function-level import still ties two modules together
 (``checks.py`` -> ``heartbeat.py`` -> ``checks.py`` was one); so every ``import``
@@ -24,6 +25,9 @@ def module_name(path: Path) -> str:
 
 
 MODULES = {module_name(path): path for path in sorted(PACKAGE_DIR.rglob("*.py"))}
+SETTINGS_MODULES = {
+    module_name(path): path for path in sorted((ROOT / "dockerflow_settings").rglob("*.py"))
+}
 
 
 def _is_type_checking(node: ast.If) -> bool:
@@ -45,17 +49,17 @@ def _imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
     return found
 
 
-def _known(name: str) -> str | None:
+def _known(name: str, modules: dict[str, Path] = MODULES) -> str | None:
     """``name`` or its closest parent that is a module of the package."""
     while name:
-        if name in MODULES:
+        if name in modules:
             return name
         name = name.rpartition(".")[0]
     return None
 
 
-def imported_modules(name: str) -> set[str]:
-    path = MODULES[name]
+def imported_modules(name: str, modules: dict[str, Path] = MODULES) -> set[str]:
+    path = modules[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets: set[str] = set()
     for node in _imports(ast.parse(path.read_text(), str(path))):
@@ -68,7 +72,7 @@ def imported_modules(name: str) -> set[str]:
                 base = f"{anchor}.{base}" if base else anchor
             # "from x import y" imports the submodule x.y when there is one.
             bases = [f"{base}.{alias.name}" for alias in node.names] + [base]
-        targets |= {known for base in bases if (known := _known(base)) and known != name}
+        targets |= {known for base in bases if (known := _known(base, modules)) and known != name}
     return targets
 
 
@@ -121,6 +125,23 @@ def test_no_import_cycle_inside_the_package():
         name: _without_parent_packages(name, imported_modules(name)) for name in sorted(MODULES)
     }
     assert find_cycle(graph) is None
+
+
+def test_no_import_cycle_inside_the_settings_package():
+    graph = {
+        name: _without_parent_packages(name, imported_modules(name, SETTINGS_MODULES))
+        for name in sorted(SETTINGS_MODULES)
+    }
+    assert find_cycle(graph) is None
+
+
+def test_the_runtime_imports_nothing_from_the_settings_package():
+    both = {**MODULES, **SETTINGS_MODULES}
+    found = {
+        name: sorted(t for t in imported_modules(name, both) if t.startswith("dockerflow_settings"))
+        for name in MODULES
+    }
+    assert {name: targets for name, targets in found.items() if targets} == {}
 
 
 def test_every_module_imports_on_its_own_in_a_fresh_interpreter():
