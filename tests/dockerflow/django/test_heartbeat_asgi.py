@@ -42,20 +42,19 @@ EXTRA_THREADS = 10
 REQUEST = b"GET /__heartbeat__ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """uvicorn serving the async-chain app with a hanging check, ready."""
+def uvicorn(tmp_path: Path, app: str) -> Iterator[ServerProcess]:
+    """uvicorn serving ``app`` with the example's hanging check, ready."""
     require_asgi_servers()
     port = pick_free_port()
     env = example_env(
         tmp_path,
         {"EXAMPLE_HANGING_CHECK": "1", "DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT": str(TIMEOUT)},
     )
+    (tmp_path / "staticfiles").mkdir(exist_ok=True)
     command = [
         str(Path(sys.executable).with_name("uvicorn")),
         "--port", str(port), "--no-access-log", "--lifespan", "off",
-        "--log-config", str(LOG_CONFIG_FILE), "--backlog", str(2 * PROBES),
-        "tests.servers.asgi_app:application",
+        "--log-config", str(LOG_CONFIG_FILE), "--backlog", str(2 * PROBES), app,
     ]  # fmt: skip
     process = ServerProcess(command, port=port, env=env, cwd=EXAMPLE_DIR, logdir=tmp_path)
     try:
@@ -63,6 +62,12 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """The async-chain app (no sync-only middleware) on Django's own ASGI handler."""
+    yield from uvicorn(tmp_path, "tests.servers.asgi_app:application")
 
 
 def thread_count(server: ServerProcess) -> int:
@@ -126,27 +131,9 @@ def test_probes_whose_clients_give_up_hold_no_thread(server):
 
 @pytest.fixture
 def example_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """uvicorn serving the example (its chain has sync-only WhiteNoise) through
-    ``dockerflow_settings.asgi``, which answers the probes first; a hanging check."""
-    require_asgi_servers()
-    port = pick_free_port()
-    env = example_env(
-        tmp_path,
-        {"EXAMPLE_HANGING_CHECK": "1", "DJANGO_DOCKERFLOW_HEARTBEAT_TIMEOUT": str(TIMEOUT)},
-    )
-    (tmp_path / "staticfiles").mkdir()
-    command = [
-        str(Path(sys.executable).with_name("uvicorn")),
-        "--port", str(port), "--no-access-log", "--lifespan", "off",
-        "--log-config", str(LOG_CONFIG_FILE), "--backlog", str(2 * PROBES),
-        "example.asgi:application",
-    ]  # fmt: skip
-    process = ServerProcess(command, port=port, env=env, cwd=EXAMPLE_DIR, logdir=tmp_path)
-    try:
-        process.wait_ready()
-        yield process
-    finally:
-        process.stop()
+    """The example (its chain has sync-only WhiteNoise) through ``dockerflow_settings.asgi``,
+    which answers the probes first."""
+    yield from uvicorn(tmp_path, "example.asgi:application")
 
 
 def test_waiting_probes_hold_no_thread_when_answered_before_djangos_handler(example_server):
