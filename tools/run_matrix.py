@@ -105,7 +105,7 @@ def finish(env: Env, status: int) -> None:
     env.ok = status == 0
     env.log.seek(0)
     verdict = "ok" if env.ok else f"FAILED (exit {status})"
-    print(f"\n===== {env.name}: {verdict} in {minutes(env.run)} =====", flush=True)
+    print(f"\nrun_matrix: {env.name} {verdict} in {minutes(env.run)}; its output:", flush=True)
     sys.stdout.buffer.write(env.log.read())
     sys.stdout.flush()
     env.log.close()
