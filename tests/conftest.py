@@ -39,6 +39,10 @@ def is_heavy(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects, so that `-m "not heavy"` sees the marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A module moved away would silently start its servers in every env again.
+    gone = [f"tests/{path}" for path in HEAVY_PATHS if not (TESTS_DIR / path).exists()]
+    if gone:
+        raise pytest.UsageError(f"HEAVY_PATHS in tests/conftest.py: no {', '.join(gone)}")
     for item in items:
         if is_heavy(item):
             item.add_marker(pytest.mark.heavy)
