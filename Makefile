@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# tox environments run at once by `make test` (tools/run_matrix.py); 1 for one at a time.
+JOBS ?= 2
+STARTED := $(shell date +%s)
 
 # pyenv installs interpreters that are not on PATH unless selected; expose every
 # 3.10-3.13 it has (after the user's own PATH) so tox can build the whole matrix.
@@ -33,7 +36,7 @@ $(BIN)/.installed: requirements/*.txt pyproject.toml
 	touch $@
 
 test: $(BIN)/.installed
-	$(BIN)/python tools/run_matrix.py
+	$(BIN)/python tools/run_matrix.py --jobs $(JOBS) --since $(STARTED)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
