@@ -26,6 +26,11 @@ APPLICATIONS = {"sync": "example.wsgi", "uvicorn": "example.asgi:application"}
 _request_numbers = itertools.count()
 
 
+#: Every server start_example() started, for conftest's teardown to stop the ones a failed
+#: test left running (their workers would otherwise outlive the test run).
+STARTED: list[ServerProcess] = []
+
+
 def start_example(
     site: ExampleSite,
     *,
@@ -49,6 +54,7 @@ def start_example(
     if drain_seconds is not None:
         env[DRAIN_VARIABLE] = drain_seconds
     server = ServerProcess(command, port=port, env=env, logdir=logdir, name=name)
+    STARTED.append(server)
     try:
         server.wait_ready()
     except BaseException:
