@@ -68,13 +68,17 @@ class CheckThreads:
         self._idle: dict[str, tuple[queue.SimpleQueue[_Job | None], threading.Thread]] = {}
         self._busy: Counter[str] = Counter()
 
-    def retire_idle(self) -> None:
-        """End every idle thread (each closes its connections first); busy ones stay."""
+    def retire_idle(self, wait: float = 0.0) -> None:
+        """End every idle thread (each closes its connections first), waiting up to
+        ``wait`` seconds for them to be done; busy ones stay."""
         with self._lock:
             idle = list(self._idle.values())
             self._idle.clear()
         for jobs, _ in idle:
             jobs.put(None)
+        deadline = time.monotonic() + wait
+        for _, thread in idle:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _serve(self, jobs: queue.SimpleQueue[_Job | None], name: str) -> None:
         # A check thread: runs the jobs put on ``jobs`` until told to stop (None).
