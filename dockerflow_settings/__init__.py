@@ -17,11 +17,19 @@ Importing this package makes django-configurations' settings loader use
 
 from __future__ import annotations
 
-from dockerflow_settings import _configurations
-from dockerflow_settings.errors import ConfigurationError
-from dockerflow_settings.mixin import DockerflowConfiguration
-from dockerflow_settings.plain import configure
-from dockerflow_settings.report import check_environment, report
+from dockerflow_settings.apps import foreign_dockerflow
+
+try:
+    from dockerflow_settings import _configurations
+    from dockerflow_settings.errors import ConfigurationError
+    from dockerflow_settings.mixin import DockerflowConfiguration
+    from dockerflow_settings.plain import configure
+    from dockerflow_settings.report import check_environment, report
+except ImportError as exc:  # python-dockerflow's files over ours: say so, not what is missing
+    problem = foreign_dockerflow()
+    if problem is None:
+        raise
+    raise ImportError(problem) from exc
 
 _configurations.install_loader_fix()
 
