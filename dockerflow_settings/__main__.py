@@ -61,8 +61,10 @@ def _after_setup(module: str) -> list[Problem]:
         reason = mask_text(f"{type(exc).__name__}: {exc}")
         return [Problem(module, f"settings whose apps load ({reason})")]
     from dockerflow.django.apps import check_settings
+    from dockerflow_settings.apps import check_middleware
 
-    return [Problem(error.id or "check", error.msg) for error in check_settings()]
+    errors = [*check_settings(), *check_middleware()]
+    return [Problem(error.id or "check", error.msg) for error in errors]
 
 
 def check() -> EnvironmentCheck:

@@ -7,7 +7,11 @@ import importlib.metadata
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
+from django.utils.module_loading import import_string
+
+from dockerflow.masking import mask_text
 
 #: python-dockerflow's distribution, which installs a ``dockerflow`` package too.
 PYTHON_DOCKERFLOW = "dockerflow"
@@ -15,12 +19,9 @@ FOREIGN_DOCKERFLOW_ID = "dockerflow_settings.E001"
 
 
 def foreign_dockerflow() -> str | None:
-    """What is wrong when python-dockerflow shares the ``dockerflow`` package with us, or None.
-
-    Both distributions install ``dockerflow/``: whichever pip installed last overwrote
-    the other's files (and uninstalling one deletes files the other needs), while
-    ``pip check`` sees no conflict.
-    """
+    """What is wrong when python-dockerflow shares the ``dockerflow`` package with us, or
+    None. Both install ``dockerflow/``: the last one's files win, uninstalling one deletes
+    files of the other, and ``pip check`` sees no conflict."""
     import dockerflow
 
     try:
@@ -38,9 +39,22 @@ def foreign_dockerflow() -> str | None:
     )
 
 
+def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Each MIDDLEWARE entry imports (the mixin keeps one it could not read as written)."""
+    errors = []
+    for entry in settings.MIDDLEWARE:
+        try:
+            import_string(entry)
+        except Exception as exc:
+            text = f"MIDDLEWARE entry {entry!r} cannot be imported: {type(exc).__name__}: {exc}"
+            errors.append(checks.Error(mask_text(text), id="dockerflow_settings.E002"))
+    return errors
+
+
 def check_installation(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     problem = foreign_dockerflow()
-    return [] if problem is None else [checks.Error(problem, id=FOREIGN_DOCKERFLOW_ID)]
+    errors = [] if problem is None else [checks.Error(problem, id=FOREIGN_DOCKERFLOW_ID)]
+    return errors + check_middleware()
 
 
 class DockerflowSettingsConfig(AppConfig):

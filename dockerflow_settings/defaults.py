@@ -1,8 +1,5 @@
-"""The computed defaults and context checks of the table's rows (``dockerflow_settings.table``).
-
-Each function takes the resolution context (settings resolved so far, DEBUG, BASE_DIR...)
-and returns a new object: nothing here is shared between two resolutions.
-"""
+"""The computed defaults and context checks of the table's rows: functions of the
+resolution context, each returning a new object."""
 
 from __future__ import annotations
 

@@ -8,12 +8,9 @@ from types import TracebackType
 
 
 class Problem(str):
-    """One bad variable or setting, as one readable line (a ``str``, with fields).
-
-    ``variable`` names what the operator sets (``DJANGO_DEBUG``), ``value`` is what was
-    found (already masked for secrets; ``None`` when nothing was set), ``expected`` says
-    what would be accepted and ``origin`` where the value came from.
-    """
+    """One bad variable or setting as one readable line, with its fields: ``variable``
+    (``DJANGO_DEBUG``), ``value`` (masked if secret; None when none was set),
+    ``expected`` and ``origin`` (where the value came from)."""
 
     variable: str
     value: str | None

@@ -1,11 +1,8 @@
 """How merged settings combine the project's value with what Dockerflow needs.
 
-Each function takes the project's value (None when it set none) and the context, and
-returns a new object: the project's own list or dict is never mutated (it may be one of
-Django's global defaults, see django-configurations' copied defaults). The project's
-entries keep their order; one of its entries that is a subclass of a class the mixin
-adds (its own ``SecurityMiddleware``, ``WhiteNoiseMiddleware`` or
-``DockerflowMiddleware``) takes that class's place, so its behaviour is not shadowed.
+Each function returns a new object (the project's may be one of Django's global defaults,
+which django-configurations copies). The project's entries keep their order; its
+subclass of a class the mixin adds takes that class's place, so it is not shadowed.
 """
 
 from __future__ import annotations
@@ -70,14 +67,10 @@ def merge_installed_apps(user: Any, ctx: Context) -> list[str]:
 
 @functools.cache
 def _class_paths(entry: str, depth: int = 0) -> frozenset[str]:
-    """The dotted path ``entry`` and those of the bases of the class it names, as far as
-    they can be found without running the project's code.
-
-    Importing a project's middleware while its settings load can fail (a module that
-    imports models raises AppRegistryNotReady) or worse, make Django read the settings
-    module before it is complete. So an imported module gives its real class, and an
-    unimported one is read: the class statement's bases, through its imports.
-    """
+    """``entry`` and the dotted paths of its class's bases, found without running the
+    project's code: importing its middleware while the settings load can fail (models:
+    AppRegistryNotReady) or make Django read a half-loaded settings module. An unimported
+    module is read instead: the class statement's bases, through its imports."""
     module_name, _, name = entry.rpartition(".")
     module = sys.modules.get(module_name)
     if module is not None:

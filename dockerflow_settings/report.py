@@ -72,15 +72,10 @@ def check_environment(
     configuration: str | None = None,
     settings_module: str | None = None,
 ) -> EnvironmentCheck:
-    """Every problem the environment ``environ`` (default ``os.environ``) would cause,
-    and every variable it sets that a plain value of the project ignores.
-
-    Needs no configured Django settings and imports no settings module. When this
-    process's settings were built by dockerflow_settings (same configuration class),
-    the project's attributes are taken into account; otherwise only the environment
-    and ``BASE_DIR/.env`` are checked, against the mixin's defaults. Server variables
-    (PORT, WEB_CONCURRENCY, DJANGO_SERVER_WORKER_CLASS) are included.
-    """
+    """Every problem (server variables included) and warning the environment ``environ``
+    (default ``os.environ``) would cause, without Django: with the project's own values
+    when this process's settings were built by dockerflow_settings (same configuration
+    class), else against the mixin's defaults."""
     found = recorded(settings_module)
     if found is not None and configuration not in (None, found.configuration):
         found = None

@@ -94,12 +94,8 @@ def detect_testing(argv: list[str] | None = None) -> bool:
 
 
 def project_location(module_name: str, module_file: str | None) -> tuple[Path, str]:
-    """(BASE_DIR, top-level package) of the module defining the settings.
-
-    BASE_DIR is the directory holding the top-level package, as in startproject's
-    layout: ``/app/myproject/settings.py`` and ``/app/myproject/settings/prod.py``
-    both give ``/app``.
-    """
+    """(BASE_DIR, top-level package) of the settings module: BASE_DIR holds the package,
+    as in startproject's layout (``/app/myproject/settings[/prod].py`` give ``/app``)."""
     parts = module_name.split(".")
     if not module_file:
         return Path.cwd(), parts[0]

@@ -402,3 +402,23 @@ def test_the_stock_entry_points_show_the_problem_list(project, code):
         "- DJANGO_SECRET_KEY: required when DEBUG is off: set DJANGO_SECRET_KEY, or "
         "DJANGO_SECRET_KEY_FILE to a file containing it",
     ]
+
+
+def test_a_middleware_entry_that_cannot_be_imported_is_reported(project):
+    (project / "myproject" / "typo_settings.py").write_text(
+        "import dockerflow_settings\n"
+        "from myproject.plain_settings import *  # noqa: F403\n"
+        "MIDDLEWARE = [*MIDDLEWARE, 'myproject.middleware.Nope']  # noqa: F405\n"
+        "dockerflow_settings.configure(globals())\n"
+    )
+    environ = {"DJANGO_SETTINGS_MODULE": "myproject.typo_settings", **STRONG_KEY}
+    result = run(project, "-m", "dockerflow_settings", "check", **environ)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "- dockerflow_settings.E002: MIDDLEWARE entry 'myproject.middleware.Nope' cannot be "
+        "imported: ModuleNotFoundError: No module named 'myproject.middleware'"
+    ]
+    result = run(project, "-m", "django", "check", **environ)
+    assert "(dockerflow_settings.E002) MIDDLEWARE entry 'myproject.middleware.Nope'" in (
+        result.stderr
+    )
