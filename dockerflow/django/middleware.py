@@ -241,14 +241,10 @@ class DockerflowMiddleware:
             failed = exception is not None or response is None or response.status_code >= 400
             if config.probe_logging == "none" or not failed:
                 return
-        log_summary(
-            self.summary_logger,
-            request,
-            response,
-            exception,
-            self._build_extra_meta,
-            config.extra_fields,
-        )
+        # Without a subclass's override, our own fields need none of a hook's guards.
+        overridden = type(self)._build_extra_meta is not DockerflowMiddleware._build_extra_meta
+        fields = self._build_extra_meta if overridden else config.log_querystring
+        log_summary(self.summary_logger, request, response, exception, fields, config.extra_fields)
 
     def _build_extra_meta(self, request: HttpRequest) -> dict[str, Any]:
         """The fields of ``request``'s summary (python-dockerflow's hook).

@@ -114,12 +114,13 @@ def log_summary(
     request: HttpRequest,
     response: HttpResponseBase | None,
     exception: BaseException | None,
-    build_fields: FieldsHook,
+    fields: FieldsHook | bool,
     extra_fields: FieldsHook | None,
 ) -> None:
     """Emit the one ``request.summary`` record for ``request``: ERROR for an unhandled
     exception (``errno`` 500, its message, ``exc_info``), else INFO with ``errno`` 0 (``code``
-    says how it went); then the fields ``build_fields(request)`` returns and those
+    says how it went); then the fields ``fields(request)`` returns (a subclass's hook), or
+    :func:`summary_fields` (``fields`` is then ``log_querystring``), and those
     ``extra_fields(request, response)`` adds."""
     if exception is not None and not issubclass(type(exception), CLIENT_ERRORS):
         level, errno, message = logging.ERROR, 500, _text(exception, MAX_MESSAGE)
@@ -139,7 +140,10 @@ def log_summary(
     state = record.__dict__
     state["errno"] = errno
     state["code"] = None if response is None else response.status_code
-    _add_fields(state, build_fields, request)
+    if callable(fields):
+        _add_fields(state, fields, request)
+    else:
+        state.update(summary_fields(request, fields))
     if extra_fields is not None:
         _add_fields(state, extra_fields, request, response)
     summary_logger.handle(record)
