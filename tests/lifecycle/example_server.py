@@ -65,7 +65,8 @@ def start_example(
 
 def records(server: ServerProcess) -> list[dict[str, Any]]:
     """The server's JSON lines as mozlog records (each one checked)."""
-    return [parse_mozlog(line) for line in server.output_lines() if line.startswith("{")]
+    lines = server.output_lines(whole_only=True)  # masters outlive the one started
+    return [parse_mozlog(line) for line in lines if line.startswith("{")]
 
 
 def worker_pids(server: ServerProcess, count: int, timeout: float = 20.0) -> set[int]:

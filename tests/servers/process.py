@@ -145,9 +145,18 @@ class ServerProcess:
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")
 
-    def output_lines(self) -> list[str]:
-        """Every line written so far, stdout's then stderr's."""
-        return self.stdout().splitlines() + self.stderr().splitlines()
+    def output_lines(self, *, whole_only: bool = False) -> list[str]:
+        """Every line written so far, stdout's then stderr's. A reader can see part of a
+        write: a last line with no newline yet is left out while the process runs, or
+        always with ``whole_only`` (for processes this one did not start, e.g. a master
+        re-executed by USR2)."""
+        keep_tail = not whole_only and self.process.poll() is not None
+        lines = []
+        for text in (self.stdout(), self.stderr()):
+            if not keep_tail and text and not text.endswith("\n"):
+                text = text[: text.rfind("\n") + 1]
+            lines += text.splitlines()
+        return lines
 
     def records(self) -> list[dict[str, Any]]:
         """Every output line as a mozlog record (AssertionError on the first that isn't)."""
