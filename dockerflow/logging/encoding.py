@@ -16,7 +16,7 @@ from dockerflow.masking import is_secret_name, mask, mask_query
 
 try:
     import orjson
-except ImportError:  # pragma: no cover - the dev venv has orjson; tox covers its absence
+except ImportError:  # pragma: no cover - a subprocess test runs without it
     orjson = None  # type: ignore[assignment]
 
 #: Containers nested deeper than this are replaced by a marker string.

@@ -40,14 +40,40 @@ print(json.dumps(sorted(m for m in ("django", "celery") if m in sys.modules)))
 """
 
 
-def test_logging_works_without_django():
-    # A worker or a script that is no Django project: masking and the bound need no Django.
+def run_outside_django(code: str) -> list[str]:
+    """The output lines of ``code`` run by a fresh interpreter outside any Django project."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
-        [sys.executable, "-c", LOGGING_ONLY], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    line, imported = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_logging_works_without_django():
+    # A worker or a script that is no Django project: masking and the bound need no Django.
+    line, imported = run_outside_django(LOGGING_ONLY)
     assert json.loads(line)["Fields"]["nested"] == {"password": "********"}
     assert json.loads(imported) == []
+
+
+WITHOUT_ORJSON = """
+import sys
+sys.modules["orjson"] = None  # as if the orjson extra were not installed
+import logging
+from dockerflow.logging import MozlogHandler, encoding
+logger = logging.getLogger("app")
+logger.addHandler(MozlogHandler())
+logger.warning("caf\\u00e9", extra={"nested": {"token": "x"}, "n": float("nan")})
+print(encoding.dumps is encoding.dumps_stdlib)
+"""
+
+
+def test_logging_works_without_orjson():
+    # Every tox env installs orjson: this is where the standard library alone is run.
+    line, stdlib_chosen = run_outside_django(WITHOUT_ORJSON)
+    assert stdlib_chosen == "True"
+    assert line.isascii()  # the standard library escapes non-ASCII text
+    fields = json.loads(line)["Fields"]
+    assert fields == {"nested": {"token": "********"}, "n": "NaN", "msg": "caf\u00e9"}
