@@ -29,13 +29,12 @@ _SERVER_VARIABLES = frozenset(s.env_var for s in TABLE if s.role == SERVER)
 
 def _load(module: str) -> list[Problem] | None:
     """Import the settings module; its problems if loading failed on them, else None."""
-    if os.environ.get("DJANGO_CONFIGURATION"):
-        from configurations import importer
+    try:
+        if os.environ.get("DJANGO_CONFIGURATION"):
+            from configurations import importer
 
-        importer.install()
-    else:
-        classes = _configurations.configuration_classes(module)
-        if classes:
+            importer.install()
+        elif classes := _configurations.configuration_classes(module):
             return [
                 Problem(
                     "DJANGO_CONFIGURATION",
@@ -43,8 +42,7 @@ def _load(module: str) -> list[Problem] | None:
                     f"({', '.join(classes)}); set it to the one to use",
                 )
             ]
-    try:
-        importlib.import_module(module)
+        importlib.import_module(module)  # a plain module: already imported, once
     except ConfigurationError as exc:
         return exc.problems
     return None

@@ -244,5 +244,6 @@ def configuration_classes(module: str) -> list[str]:
         if isinstance(value, type) and issubclass(value, Configuration)
         and value.__module__ == loaded.__name__ and value is not Configuration
     ]  # fmt: skip
-    sys.modules.pop(module, None)  # imported again, for real, once a class is chosen
+    if found:
+        sys.modules.pop(module, None)  # imported again, for real, once a class is chosen
     return found

@@ -422,3 +422,28 @@ def test_a_middleware_entry_that_cannot_be_imported_is_reported(project):
     assert "(dockerflow_settings.E002) MIDDLEWARE entry 'myproject.middleware.Nope'" in (
         result.stderr
     )
+
+
+def test_check_reports_a_plain_module_s_bad_value_and_imports_it_once(project):
+    (project / "myproject" / "loud_settings.py").write_text(
+        "import sys\n"
+        "from myproject.plain_settings import *  # noqa: F403\n"
+        "sys.stderr.write('loud_settings imported\\n')\n"
+    )
+    result = run(
+        project, "-m", "dockerflow_settings", "check",
+        DJANGO_SETTINGS_MODULE="myproject.loud_settings", DJANGO_DEBUG="maybe", **STRONG_KEY,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "Invalid configuration (1 problem):",
+        "- DJANGO_DEBUG='maybe' (from environment variable DJANGO_DEBUG): expected a "
+        "boolean: true/false, 1/0, yes/no or on/off",
+    ]
+    assert "cannot import" not in result.stderr
+    result = run(
+        project, "-m", "dockerflow_settings", "check",
+        DJANGO_SETTINGS_MODULE="myproject.loud_settings", DJANGO_ALLOWED_HOSTS="x", **STRONG_KEY,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (0, "No problems found.\n"), result.stderr
+    assert result.stderr.count("loud_settings imported") == 1
