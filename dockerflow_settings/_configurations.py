@@ -70,11 +70,6 @@ def declared_in(cls: type, name: str) -> type | None:
     return None
 
 
-def _mixin_attribute(cls: type, name: str) -> Any:
-    mixin = next(klass for klass in cls.__mro__ if MIXIN_MARKER in klass.__dict__)
-    return mixin.__dict__.get(name, MISSING)
-
-
 def user_set_names(cls: type) -> set[str]:
     """Uppercase names the project set: declared in a class body, or with a value that
     is neither Django's own default object nor the mixin's own (e.g. set by a base class
@@ -85,11 +80,12 @@ def user_set_names(cls: type) -> set[str]:
     deprecated ones.
     """
     names = set()
+    mixin = next(klass for klass in cls.__mro__ if MIXIN_MARKER in klass.__dict__).__dict__
     for name in dir(cls):
         if not isuppercase(name):
             continue
         value = getattr(cls, name)
-        if value is _mixin_attribute(cls, name):
+        if value is mixin.get(name, MISSING):
             continue  # copied from the mixin (its LOGGING method), not the project's
         owner = declared_in(cls, name)
         if (owner is not None and MIXIN_MARKER not in owner.__dict__) or value is not getattr(
@@ -120,14 +116,12 @@ def class_attributes(
     Table settings become :class:`Attribute` (a Value stays overridable by its own
     variable). Other ``values.*`` Values are resolved the way django-configurations
     does, but into the returned dict instead of onto the class; their errors become
-    problems. Computed names (:func:`is_computed`) are left to :func:`evaluate`.
+    problems. ``names`` holds no computed name (:func:`is_computed`): see :func:`evaluate`.
     """
     attributes: dict[str, Attribute] = {}
     others: dict[str, Any] = {}
     problems: list[Problem] = []
     for name in sorted(names):
-        if is_computed(cls, name):
-            continue
         value = getattr(cls, name)
         origin = origin_of(cls, name)
         if name in table_names:
@@ -149,13 +143,11 @@ def class_attributes(
 def evaluate(
     cls: type, names: Iterable[str], instance: Any
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """The computed settings among ``names``, evaluated on ``instance`` as the loader
-    does (a method is called, a property read; a returned Value is resolved)."""
+    """The computed settings ``names``, evaluated on ``instance`` as the loader does (a
+    method is called, a property read; a returned Value is resolved)."""
     results: dict[str, Any] = {}
     problems: list[Problem] = []
     for name in sorted(names):
-        if not is_computed(cls, name):
-            continue
         origin = origin_of(cls, name)
         try:
             value = getattr(instance, name)

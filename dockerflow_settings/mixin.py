@@ -110,8 +110,9 @@ def _build(cls: type) -> tuple[Resolution, dict[str, Any], frozenset[str]]:
     """The resolution, the values to set on the class, and the names of the project's
     methods and properties the loader still evaluates (see the module docstring)."""
     user_names = _configurations.user_set_names(cls)
+    computed = {n for n in user_names if _configurations.is_computed(cls, n)}
     attributes, others, problems = _configurations.class_attributes(
-        cls, user_names, table.SETTING_NAMES
+        cls, user_names - computed, table.SETTING_NAMES
     )
     # A table setting defined at the settings module's level (BASE_DIR, often) is the
     # project's too: on a plain Configuration it would reach Django as it is.
@@ -122,7 +123,6 @@ def _build(cls: type) -> tuple[Resolution, dict[str, Any], frozenset[str]]:
     base_dir, project = project_location(cls.__module__, _configurations.module_file(cls))
     options = {"base_dir": base_dir, "project": project, "configuration": cls.__name__}
     resolution = resolve(attributes, extra=others, **options)
-    computed = {n for n in user_names if _configurations.is_computed(cls, n)}
     if computed:
         # Methods see the draft as on a plain Configuration after its setup().
         visible = {**others, **resolution.settings}
