@@ -24,10 +24,7 @@ from dockerflow_settings.parsing import ParseError
 
 #: Requests that never become transactions (load balancers and orchestrators send
 #: them every few seconds: tracing them would spend the quota on noise).
-PROBE_PATHS = frozenset(
-    path + end for path in map(conf.ENDPOINT_PATHS.get, ("lbheartbeat", "heartbeat", "version"))
-    for end in ("", "/")
-)  # fmt: skip
+PROBE_PATHS = conf.endpoint_paths("lbheartbeat", "heartbeat", "version")
 
 DSN_EXPECTED = "a Sentry DSN such as https://PUBLIC_KEY@o1.ingest.sentry.io/PROJECT_ID"
 INSTALL_HINT = "pip install 'dockerflow-settings[sentry]'"
@@ -132,8 +129,7 @@ def _request_path(context: Mapping[str, Any]) -> str | None:
     scope = context.get("asgi_scope")
     if scope is None:
         return None
-    path, root = scope.get("path", ""), scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
+    return scope.get("path", "").removeprefix(scope.get("root_path", ""))
 
 
 def _prepare_event(event: dict[str, Any], hint: Any) -> dict[str, Any]:

@@ -21,12 +21,13 @@ STATUSES: dict[int, str] = {
     ERROR: "error",
     CRITICAL: "critical",
 }
+_DESCENDING_LEVELS = sorted(STATUSES, reverse=True)
 
 
 def level_to_text(level: int) -> str:
     """Status text of ``level``, or of the known level below it: ``level_to_text(35) ==
     "warning"``, ``level_to_text(99) == "critical"``, below ``DEBUG``: ``"ok"``."""
-    return next((STATUSES[known] for known in sorted(STATUSES)[::-1] if level >= known), "ok")
+    return next((STATUSES[known] for known in _DESCENDING_LEVELS if level >= known), "ok")
 
 
 class CheckMessage:

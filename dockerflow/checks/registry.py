@@ -124,9 +124,9 @@ def build_results(
             messages_logger.log(message.level, "%s: %s", message.id, text, extra={"check": name})
             by_id[message.id] = f"{by_id[message.id]}; {text}" if message.id in by_id else text
         level = max((m.level for m in kept), default=0)
-        results.statuses[name] = level_to_text(level)
+        results.statuses[name] = status = level_to_text(level)
         if level > 0:
-            detail = {"status": level_to_text(level), "level": level, "messages": by_id}
+            detail = {"status": status, "level": level, "messages": by_id}
             results.details[name] = detail
         results.level = max(results.level, level)
     return results

@@ -25,10 +25,7 @@ __all__ = ["probes_first"]
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
-_PROBES = frozenset(
-    path + slash for name in ("heartbeat", "lbheartbeat") for path in [conf.ENDPOINT_PATHS[name]]
-    for slash in ("", "/")
-)  # fmt: skip
+_PROBES = conf.endpoint_paths("heartbeat", "lbheartbeat")
 
 
 async def _not_a_probe(request: HttpRequest) -> HttpResponseBase:

@@ -56,6 +56,12 @@ ENDPOINT_PATHS = {
     "error": "/__error__",
 }
 
+
+def endpoint_paths(*names: str) -> frozenset[str]:
+    """The paths the endpoints ``names`` answer on, with and without the trailing slash."""
+    return frozenset(ENDPOINT_PATHS[name] + end for name in names for end in ("", "/"))
+
+
 #: Documented upper limits. Past them a value is a typo (``1e10``) rather than a
 #: choice, and would overflow ``time.monotonic() + value`` or ``Event.wait(value)``.
 MAX_HEARTBEAT_TIMEOUT = 300

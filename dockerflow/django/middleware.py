@@ -66,9 +66,7 @@ def middleware_config() -> MiddlewareConfig:
     if conf.get("DOCKERFLOW_ERROR_ENDPOINT"):
         served.append("error")
     endpoints = {
-        conf.ENDPOINT_PATHS[name] + end: getattr(views, name)
-        for name in served
-        for end in ("", "/")
+        path: getattr(views, name) for name in served for path in conf.endpoint_paths(name)
     }
     probe_logging = conf.valid("DOCKERFLOW_SUMMARY_LOG_PROBES")
     probes = (views.heartbeat, views.lbheartbeat) if probe_logging != "all" else ()

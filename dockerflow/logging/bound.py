@@ -61,12 +61,16 @@ def _fit(value: Any, size: int) -> Any:
         overhead = len(items) + 1
     else:
         return cut_text(value if type(value) is str else encode_stdlib(value), size)
-    caps = _caps([_size(item) for item in items], size - overhead)
+    sizes = [_size(item) for item in items]
+    caps = _caps(sizes, size - overhead)
     if caps is None:
         if keys is None:
             return [cut_text(encode_stdlib(value), size - 2)]
         return {"truncated": cut_text(encode_stdlib(value), size - 14)}
-    fitted = [_fit(item, cap) for item, cap in zip(items, caps, strict=True)]
+    fitted = [
+        item if need <= cap else _fit(item, cap)
+        for item, need, cap in zip(items, sizes, caps, strict=True)
+    ]
     return fitted if keys is None else dict(zip(keys, fitted, strict=True))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import logging
 import math
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 from dockerflow.checks import ERROR, level_to_text
+from dockerflow.checks.registry import messages_logger
 from dockerflow.cli import conventions as cli
 from dockerflow.cli import http_probe
 
@@ -115,7 +115,6 @@ class Command(BaseCommand):
         from dockerflow.django.heartbeat import run_heartbeat
 
         # The command prints every message itself; logging them too would repeat them.
-        messages_logger = logging.getLogger("dockerflow.checks.registry")
         was_disabled, messages_logger.disabled = messages_logger.disabled, True
         try:
             results = run_heartbeat(paths, options["timeout"], sender=Command)
